@@ -1,0 +1,145 @@
+package native
+
+import (
+	"context"
+	"database/sql/driver"
+	"io"
+	"reflect"
+	"slices"
+	"unsafe"
+)
+
+// Rows is the result of a query (driver.Rows). It implements
+// driver.RowsColumnTypeDatabaseTypeName, driver.RowsColumnTypeScanType and
+// driver.RowsColumnTypeNullable.
+//
+// Values are converted from the storage class of each value and the
+// declared type of its column: INTEGER gives int64 (bool in BOOLEAN/BOOL
+// columns, time.Time from Unix seconds in DATETIME/TIMESTAMP/DATE columns),
+// REAL float64, TEXT string (time.Time in DATETIME/TIMESTAMP/DATE columns
+// when it parses, in Options.Location), BLOB a fresh []byte (empty, not
+// nil, for a zero-length blob) and NULL nil.
+type Rows struct {
+	c       *Conn
+	s       *stmtHandle
+	owner   *Stmt // Stmt that s belongs to, or nil
+	ctx     context.Context
+	stop    func() bool // from Conn.watch
+	pending bool        // the current row of s has not been returned yet
+	done    bool
+	closed  bool
+}
+
+// Columns returns the column names.
+func (r *Rows) Columns() []string { return slices.Clone(r.s.names) }
+
+// Close releases the statement; it never fails.
+func (r *Rows) Close() error {
+	if r.closed {
+		return nil
+	}
+	r.closed = true
+	if r.s.ptr != nil {
+		stmtReset(r.s.ptr)
+	}
+	if r.owner != nil {
+		r.owner.rowsClosed()
+	} else {
+		r.c.release(r.s)
+	}
+	r.c.unwatch(r.stop)
+	r.stop = nil
+	return nil
+}
+
+// Next implements driver.Rows. When the statement fails it returns an
+// *Error, or the context's error when the context ended.
+func (r *Rows) Next(dest []driver.Value) error {
+	s := r.s
+	if s.ptr == nil { // the connection was closed under the rows
+		return io.EOF
+	}
+	if r.pending {
+		r.pending = false
+	} else {
+		if r.done {
+			return io.EOF
+		}
+		if rc := s.buf.stepRow(s.ptr); rc != rcRow {
+			r.done = true
+			if rc == rcDone {
+				return io.EOF
+			}
+			return r.c.stepError(r.ctx, rc)
+		}
+	}
+	loc := r.c.loc
+	n := min(len(dest), len(s.kinds))
+	for i := range n {
+		kind, iv, fv, p, size := s.buf.col(i)
+		switch kind {
+		case colInteger:
+			switch s.kinds[i] {
+			case kindBool:
+				dest[i] = iv != 0
+			case kindTime:
+				dest[i] = unixTime(iv, loc)
+			default:
+				dest[i] = iv
+			}
+		case colFloat:
+			dest[i] = fv
+		case colText:
+			if s.kinds[i] == kindTime {
+				// The parse does not keep its input, so it may read the
+				// engine's buffer in place.
+				if t, ok := parseTime(unsafe.String((*byte)(p), size)); ok {
+					dest[i] = t.In(loc)
+					continue
+				}
+			}
+			dest[i] = string(unsafe.Slice((*byte)(p), size))
+		case colBlob:
+			b := make([]byte, size)
+			copy(b, unsafe.Slice((*byte)(p), size))
+			dest[i] = b
+		default:
+			dest[i] = nil
+		}
+	}
+	for i := n; i < len(dest); i++ {
+		dest[i] = nil
+	}
+	return nil
+}
+
+// ColumnTypeDatabaseTypeName returns the upper-cased declared type of column
+// i ("" for expressions).
+func (r *Rows) ColumnTypeDatabaseTypeName(i int) string { return r.s.decls[i] }
+
+// ColumnTypeScanType returns the type to scan column i into, from its
+// declared type as mattn/go-sqlite3 does: sql.NullInt64, sql.NullString,
+// sql.RawBytes, sql.NullFloat64, sql.NullBool, sql.NullTime, or any.
+func (r *Rows) ColumnTypeScanType(i int) reflect.Type { return scanTypeOf(r.s.decls[i]) }
+
+// ColumnTypeNullable reports whether column i may be NULL; ok is false
+// unless the column comes straight from a table column.
+func (r *Rows) ColumnTypeNullable(i int) (nullable, ok bool) {
+	s := r.s
+	if s.nullable[i] == 0 && s.ptr != nil && !r.c.closed {
+		s.nullable[i] = 3
+		if notNull, known := r.c.d.notNull(s.ptr, i); known {
+			s.nullable[i] = 1
+			if notNull {
+				s.nullable[i] = 2
+			}
+		}
+	}
+	switch s.nullable[i] {
+	case 1:
+		return true, true
+	case 2:
+		return false, true
+	}
+	return false, false
+}

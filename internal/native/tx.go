@@ -1,0 +1,105 @@
+package native
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+)
+
+// Tx is a transaction (driver.Tx).
+type Tx struct {
+	c        *Conn
+	readOnly bool
+	done     bool
+}
+
+var errTxDone = driverError(CodeMisuse, "transaction has already been committed or rolled back")
+
+// BeginTx implements driver.ConnBeginTx.
+//
+// Isolation levels map to SQLite's transaction kinds:
+//
+//	sql.LevelDefault, sql.LevelSerializable  BEGIN (DEFERRED)
+//	sql.LevelWriteCommitted                  BEGIN IMMEDIATE
+//	sql.LevelLinearizable                    BEGIN EXCLUSIVE
+//
+// Other levels are rejected. SQLite transactions are always serializable;
+// IMMEDIATE and EXCLUSIVE take the write lock at BEGIN, so a writer waits
+// (busy timeout) there rather than failing with SQLITE_BUSY mid-way.
+// A read-only transaction runs PRAGMA query_only=1 after BEGIN, undone at
+// Commit or Rollback.
+func (c *Conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	var begin string
+	switch level := sql.IsolationLevel(opts.Isolation); level {
+	case sql.LevelDefault, sql.LevelSerializable:
+		begin = "BEGIN"
+	case sql.LevelWriteCommitted:
+		begin = "BEGIN IMMEDIATE"
+	case sql.LevelLinearizable:
+		begin = "BEGIN EXCLUSIVE"
+	default:
+		return nil, fmt.Errorf("native: isolation level %v is not supported", level)
+	}
+	if _, err := c.ExecContext(ctx, begin, nil); err != nil {
+		return nil, err
+	}
+	if opts.ReadOnly {
+		if _, err := c.ExecContext(ctx, "PRAGMA query_only=1", nil); err != nil {
+			c.exec(context.Background(), "ROLLBACK", nil)
+			return nil, err
+		}
+	}
+	return &Tx{c: c, readOnly: opts.ReadOnly}, nil
+}
+
+// Commit runs COMMIT. If COMMIT fails and the transaction is still open
+// (e.g. a deferred foreign key violation, or SQLITE_BUSY) it is rolled back,
+// so that the connection is never left inside it; the COMMIT error is
+// returned.
+func (t *Tx) Commit() error {
+	if t.done {
+		return errTxDone
+	}
+	t.done = true
+	if t.c.closed {
+		return driver.ErrBadConn
+	}
+	_, err := t.c.exec(context.Background(), "COMMIT", nil)
+	if err != nil && !t.c.d.autocommit() {
+		t.c.exec(context.Background(), "ROLLBACK", nil)
+	}
+	if rerr := t.restore(); err == nil {
+		err = rerr
+	}
+	return err
+}
+
+// Rollback runs ROLLBACK. A transaction the engine already rolled back
+// (after an interrupt or some I/O errors) rolls back without error.
+func (t *Tx) Rollback() error {
+	if t.done {
+		return errTxDone
+	}
+	t.done = true
+	if t.c.closed {
+		return driver.ErrBadConn
+	}
+	var err error
+	if !t.c.d.autocommit() {
+		_, err = t.c.exec(context.Background(), "ROLLBACK", nil)
+	}
+	if rerr := t.restore(); err == nil {
+		err = rerr
+	}
+	return err
+}
+
+// restore undoes the query_only pragma of a read-only transaction.
+func (t *Tx) restore() error {
+	if !t.readOnly {
+		return nil
+	}
+	_, err := t.c.exec(context.Background(), "PRAGMA query_only=0", nil)
+	return err
+}
