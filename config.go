@@ -1,0 +1,200 @@
+package libsql
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// DefaultBusyTimeout is how long a local connection waits for a lock held by
+// another connection before it reports "database is locked".
+const DefaultBusyTimeout = 5 * time.Second
+
+// Config selects and configures a libSQL database.
+//
+// The connection mode follows from the fields that are set:
+//
+//   - Database only: a local file, a "file:" URI or ":memory:".
+//   - URL only: a remote libSQL server or Turso database.
+//   - Database and URL: an embedded replica of the remote primary at URL,
+//     kept in the local file Database.
+//   - Conn: an existing connection pool; every other field is ignored.
+type Config struct {
+	// Database is the local database: a file path, a "file:" URI or ":memory:".
+	Database string
+	// URL is the remote primary: libsql://, https://, http://, wss:// or ws://.
+	URL string
+	// AuthToken authenticates to the remote primary.
+	AuthToken string
+	// Sync makes an embedded replica sync after every write transaction
+	// committed through GORM.
+	Sync bool
+	// SyncInterval makes an embedded replica pull from its primary in the
+	// background at this interval; 0 disables background sync.
+	SyncInterval time.Duration
+	// EncryptionKey encrypts the local database file at rest.
+	EncryptionKey string
+	// BusyTimeout is how long a connection waits for a lock before it gives
+	// up; 0 means DefaultBusyTimeout, a negative value disables waiting.
+	BusyTimeout time.Duration
+	// Conn is an existing connection pool to use instead of opening one.
+	Conn gorm.ConnPool
+}
+
+// ParseDSN parses a data source name into a Config.
+//
+// Accepted forms:
+//
+//	app.db                              a local file
+//	/var/data/app.db?busy_timeout=10s   a local file with parameters
+//	file:app.db?mode=ro                 a SQLite URI (mode, cache, vfs, immutable, nolock, psow pass through)
+//	:memory:                            a private in-memory database shared by the pool
+//	libsql://db.turso.io?authToken=T    a remote database (also https://, http://, wss://, ws://)
+//
+// Parameters understood by this package: busy_timeout (a Go duration such as
+// "10s" or whole milliseconds), authToken, and for remote URLs also
+// syncInterval, sync and database (the local file of an embedded replica).
+// Any other parameter is an error, so a misspelt option is never silently
+// ignored.
+func ParseDSN(dsn string) (Config, error) {
+	if strings.TrimSpace(dsn) == "" {
+		return Config{}, fmt.Errorf("libsql: empty DSN: %w", ErrInvalidDSN)
+	}
+	if dsn == ":memory:" {
+		return Config{Database: dsn}, nil
+	}
+	if scheme, _, ok := strings.Cut(dsn, "://"); ok && isRemoteScheme(scheme) {
+		return parseRemoteDSN(dsn)
+	}
+	if scheme, _, ok := strings.Cut(dsn, "://"); ok && !strings.HasPrefix(dsn, "file:") {
+		return Config{}, fmt.Errorf("libsql: unsupported URL scheme %q (want libsql, https, http, wss, ws or a file path): %w", scheme, ErrInvalidDSN)
+	}
+	return parseLocalDSN(dsn)
+}
+
+func isRemoteScheme(scheme string) bool {
+	switch strings.ToLower(scheme) {
+	case "libsql", "https", "http", "wss", "ws":
+		return true
+	}
+	return false
+}
+
+// sqliteURIParams are the SQLite URI parameters passed through to the engine.
+var sqliteURIParams = map[string]bool{
+	"mode": true, "cache": true, "vfs": true, "immutable": true, "nolock": true, "psow": true,
+}
+
+func parseLocalDSN(dsn string) (Config, error) {
+	path, rawQuery, _ := strings.Cut(dsn, "?")
+	var cfg Config
+	if rawQuery == "" {
+		cfg.Database = path
+		return cfg, nil
+	}
+	query, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return Config{}, fmt.Errorf("libsql: malformed DSN parameters: %w", ErrInvalidDSN)
+	}
+	pass := url.Values{}
+	for key, values := range query {
+		value := values[len(values)-1]
+		switch {
+		case key == "busy_timeout":
+			if cfg.BusyTimeout, err = parseDuration(key, value); err != nil {
+				return Config{}, err
+			}
+		case sqliteURIParams[key] && strings.HasPrefix(path, "file:"):
+			pass[key] = values
+		default:
+			return Config{}, fmt.Errorf("libsql: unknown DSN parameter %q: %w", key, ErrInvalidDSN)
+		}
+	}
+	cfg.Database = path
+	if len(pass) > 0 {
+		cfg.Database += "?" + pass.Encode()
+	}
+	return cfg, nil
+}
+
+func parseRemoteDSN(dsn string) (Config, error) {
+	u, err := url.Parse(dsn)
+	if err != nil || u.Host == "" {
+		// url.Parse errors quote the whole input, which may hold a token.
+		return Config{}, fmt.Errorf("libsql: malformed URL (want scheme://host[:port]): %w", ErrInvalidDSN)
+	}
+	cfg := Config{}
+	for key, values := range u.Query() {
+		value := values[len(values)-1]
+		switch key {
+		case "authToken":
+			cfg.AuthToken = value
+		case "database":
+			cfg.Database = value
+		case "syncInterval":
+			if cfg.SyncInterval, err = parseDuration(key, value); err != nil {
+				return Config{}, err
+			}
+		case "sync":
+			if cfg.Sync, err = strconv.ParseBool(value); err != nil {
+				return Config{}, fmt.Errorf("libsql: DSN parameter sync=%q is not a boolean: %w", value, ErrInvalidDSN)
+			}
+		case "busy_timeout":
+			if cfg.BusyTimeout, err = parseDuration(key, value); err != nil {
+				return Config{}, err
+			}
+		default:
+			return Config{}, fmt.Errorf("libsql: unknown DSN parameter %q: %w", key, ErrInvalidDSN)
+		}
+	}
+	u.RawQuery = ""
+	cfg.URL = u.String()
+	return cfg, nil
+}
+
+// parseDuration accepts a Go duration ("5s") or whole milliseconds ("5000").
+func parseDuration(key, value string) (time.Duration, error) {
+	if ms, err := strconv.ParseInt(value, 10, 64); err == nil {
+		return time.Duration(ms) * time.Millisecond, nil
+	}
+	d, err := time.ParseDuration(value)
+	if err != nil {
+		return 0, fmt.Errorf("libsql: DSN parameter %s=%q is not a duration: %w", key, value, ErrInvalidDSN)
+	}
+	return d, nil
+}
+
+// busyTimeout resolves the configured busy timeout.
+func (c Config) busyTimeout() time.Duration {
+	switch {
+	case c.BusyTimeout == 0:
+		return DefaultBusyTimeout
+	case c.BusyTimeout < 0:
+		return 0
+	}
+	return c.BusyTimeout
+}
+
+// validate reports configurations this version cannot serve.
+func (c Config) validate() error {
+	if c.Conn != nil {
+		return nil
+	}
+	switch {
+	case c.URL != "":
+		return fmt.Errorf("libsql: remote and embedded replica databases (Config.URL): %w", ErrNotSupported)
+	case c.AuthToken != "":
+		return fmt.Errorf("libsql: Config.AuthToken is set but Config.URL is empty: %w", ErrInvalidDSN)
+	case c.Sync || c.SyncInterval != 0:
+		return fmt.Errorf("libsql: Config.Sync and Config.SyncInterval need an embedded replica (Config.URL): %w", ErrInvalidDSN)
+	case c.EncryptionKey != "":
+		return fmt.Errorf("libsql: encryption at rest (Config.EncryptionKey): %w", ErrNotSupported)
+	case strings.TrimSpace(c.Database) == "":
+		return fmt.Errorf("libsql: Config.Database is empty (want a file path, file: URI or :memory:): %w", ErrInvalidDSN)
+	}
+	return nil
+}
