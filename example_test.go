@@ -1,0 +1,72 @@
+package libsql_test
+
+import (
+	"errors"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/gorm-libsql/libsql"
+)
+
+type exampleNote struct {
+	ID   uint
+	Text string `gorm:"uniqueIndex"`
+}
+
+func ExampleOpen() {
+	dir, err := os.MkdirTemp("", "libsql-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+
+	db, err := gorm.Open(libsql.Open(filepath.Join(dir, "app.db")), &gorm.Config{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := db.AutoMigrate(&exampleNote{}); err != nil {
+		log.Fatal(err)
+	}
+	db.Create(&exampleNote{Text: "2024-01-01"}) // text that looks like a date stays text
+
+	var note exampleNote
+	db.First(&note)
+	fmt.Println(note.ID, note.Text)
+	// Output: 1 2024-01-01
+}
+
+func ExampleNew() {
+	db, err := gorm.Open(libsql.New(libsql.Config{
+		Database:    ":memory:",
+		BusyTimeout: 10 * time.Second,
+	}), &gorm.Config{TranslateError: true})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := db.AutoMigrate(&exampleNote{}); err != nil {
+		log.Fatal(err)
+	}
+	db.Create(&exampleNote{Text: "hello"})
+	err = db.Create(&exampleNote{Text: "hello"}).Error
+	fmt.Println(errors.Is(err, gorm.ErrDuplicatedKey))
+	// Output: true
+}
+
+func ExampleParseDSN() {
+	cfg, err := libsql.ParseDSN("app.db?busy_timeout=10s")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(cfg.Database, cfg.BusyTimeout)
+
+	_, err = libsql.ParseDSN("app.db?busy_timeuot=10s")
+	fmt.Println(err)
+	// Output:
+	// app.db 10s
+	// libsql: unknown DSN parameter "busy_timeuot": invalid data source
+}

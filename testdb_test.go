@@ -1,0 +1,56 @@
+package libsql_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/gorm-libsql/libsql"
+)
+
+// mode is one way of reaching a database. The conformance tests run once per
+// mode; remote and replica modes join this list as they are built.
+type mode struct {
+	name string
+	// dialector returns a dialector for a new, empty database.
+	dialector func(t *testing.T) gorm.Dialector
+}
+
+var modes = []mode{
+	{name: "local", dialector: func(t *testing.T) gorm.Dialector {
+		return libsql.Open(filepath.Join(t.TempDir(), "test.db"))
+	}},
+}
+
+// forEachMode runs fn as a subtest per mode with a new, empty database.
+func forEachMode(t *testing.T, fn func(t *testing.T, db *gorm.DB)) {
+	t.Helper()
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			fn(t, openDB(t, m.dialector(t), &gorm.Config{TranslateError: true}))
+		})
+	}
+}
+
+// openDB opens d with config (quiet logging unless config sets a logger)
+// and closes it when the test ends.
+func openDB(t *testing.T, d gorm.Dialector, config *gorm.Config) *gorm.DB {
+	t.Helper()
+	if config == nil {
+		config = &gorm.Config{}
+	}
+	if config.Logger == nil {
+		config.Logger = logger.Discard
+	}
+	db, err := gorm.Open(d, config)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		if sqlDB, err := db.DB(); err == nil {
+			_ = sqlDB.Close()
+		}
+	})
+	return db
+}
