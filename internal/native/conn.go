@@ -469,3 +469,24 @@ func (c *Conn) Autocommit() bool {
 	}
 	return c.d.autocommit()
 }
+
+// Interfaces implemented, checked at compile time.
+var (
+	_ driver.Conn                           = (*Conn)(nil)
+	_ driver.ConnBeginTx                    = (*Conn)(nil)
+	_ driver.ConnPrepareContext             = (*Conn)(nil)
+	_ driver.ExecerContext                  = (*Conn)(nil)
+	_ driver.QueryerContext                 = (*Conn)(nil)
+	_ driver.NamedValueChecker              = (*Conn)(nil)
+	_ driver.SessionResetter                = (*Conn)(nil)
+	_ driver.Validator                      = (*Conn)(nil)
+	_ driver.Pinger                         = (*Conn)(nil)
+	_ driver.StmtExecContext                = (*Stmt)(nil)
+	_ driver.StmtQueryContext               = (*Stmt)(nil)
+	_ driver.RowsColumnTypeDatabaseTypeName = (*Rows)(nil)
+	_ driver.RowsColumnTypeScanType         = (*Rows)(nil)
+	_ driver.RowsColumnTypeNullable         = (*Rows)(nil)
+	_ driver.Tx                             = (*Tx)(nil)
+	_ driver.Connector                      = (*Connector)(nil)
+	_ driver.DriverContext                  = Driver{}
+)
