@@ -36,7 +36,10 @@ type Config struct {
 	// SyncInterval makes an embedded replica pull from its primary in the
 	// background at this interval; 0 disables background sync.
 	SyncInterval time.Duration
-	// EncryptionKey encrypts the local database file at rest.
+	// EncryptionKey encrypts the local database file at rest (AES-256-CBC,
+	// the format of go-libsql's encrypted embedded replicas). It must be at
+	// least MinKeyLength characters; opening with another key fails with
+	// ErrWrongKey. No error or log line contains it.
 	EncryptionKey string
 	// BusyTimeout is how long a connection waits for a lock before it gives
 	// up; 0 means DefaultBusyTimeout, a negative value disables waiting.
@@ -56,8 +59,9 @@ type Config struct {
 //	libsql://db.turso.io?authToken=T    a remote database (also https://, http://, wss://, ws://)
 //
 // Parameters understood by this package: busy_timeout (a Go duration such as
-// "10s" or whole milliseconds), authToken, and for remote URLs also
-// syncInterval, sync and database (the local file of an embedded replica).
+// "10s" or whole milliseconds), encryptionKey, and for remote URLs also
+// authToken, syncInterval, sync and database (the local file of an embedded
+// replica).
 // Any other parameter is an error, so a misspelt option is never silently
 // ignored.
 func ParseDSN(dsn string) (Config, error) {
@@ -108,6 +112,8 @@ func parseLocalDSN(dsn string) (Config, error) {
 			if cfg.BusyTimeout, err = parseDuration(key, value); err != nil {
 				return Config{}, err
 			}
+		case key == "encryptionKey":
+			cfg.EncryptionKey = value
 		case sqliteURIParams[key] && strings.HasPrefix(path, "file:"):
 			pass[key] = values
 		default:
@@ -147,6 +153,8 @@ func parseRemoteDSN(dsn string) (Config, error) {
 			if cfg.BusyTimeout, err = parseDuration(key, value); err != nil {
 				return Config{}, err
 			}
+		case "encryptionKey":
+			cfg.EncryptionKey = value
 		default:
 			return Config{}, fmt.Errorf("libsql: unknown DSN parameter %q: %w", key, ErrInvalidDSN)
 		}
@@ -191,8 +199,8 @@ func (c Config) validate() error {
 		return fmt.Errorf("libsql: Config.AuthToken is set but Config.URL is empty: %w", ErrInvalidDSN)
 	case c.Sync || c.SyncInterval != 0:
 		return fmt.Errorf("libsql: Config.Sync and Config.SyncInterval need an embedded replica (Config.URL): %w", ErrInvalidDSN)
-	case c.EncryptionKey != "":
-		return fmt.Errorf("libsql: encryption at rest (Config.EncryptionKey): %w", ErrNotSupported)
+	case c.EncryptionKey != "" && len(c.EncryptionKey) < MinKeyLength:
+		return fmt.Errorf("libsql: encryption key too short: %d characters, need at least %d: %w", len(c.EncryptionKey), MinKeyLength, ErrInvalidDSN)
 	case strings.TrimSpace(c.Database) == "":
 		return fmt.Errorf("libsql: Config.Database is empty (want a file path, file: URI or :memory:): %w", ErrInvalidDSN)
 	}

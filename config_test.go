@@ -22,6 +22,7 @@ func TestParseDSN(t *testing.T) {
 		{"app.db?busy_timeout=250", Config{Database: "app.db", BusyTimeout: 250 * time.Millisecond}},
 		{"file:app.db?mode=ro", Config{Database: "file:app.db?mode=ro"}},
 		{"file:app.db?mode=ro&busy_timeout=1s", Config{Database: "file:app.db?mode=ro", BusyTimeout: time.Second}},
+		{"app.db?encryptionKey=k3y", Config{Database: "app.db", EncryptionKey: "k3y"}},
 		{"libsql://db.example.com?authToken=secret", Config{URL: "libsql://db.example.com", AuthToken: "secret"}},
 		{"https://db.example.com:8443", Config{URL: "https://db.example.com:8443"}},
 		{"http://127.0.0.1:8080", Config{URL: "http://127.0.0.1:8080"}},
@@ -74,7 +75,7 @@ func TestConfigValidate(t *testing.T) {
 	}{
 		{"remote", Config{URL: "libsql://h"}, ErrNotSupported, "Config.URL"},
 		{"replica", Config{URL: "libsql://h", Database: "r.db"}, ErrNotSupported, "Config.URL"},
-		{"encryption", Config{Database: "a.db", EncryptionKey: strings.Repeat("k", 32)}, ErrNotSupported, "EncryptionKey"},
+		{"short key", Config{Database: "a.db", EncryptionKey: strings.Repeat("k", 31)}, ErrInvalidDSN, "encryption key too short: 31 characters, need at least 32"},
 		{"token without URL", Config{Database: "a.db", AuthToken: "secret"}, ErrInvalidDSN, "AuthToken"},
 		{"sync without URL", Config{Database: "a.db", Sync: true}, ErrInvalidDSN, "Sync"},
 		{"no database", Config{}, ErrInvalidDSN, "Database is empty"},
@@ -86,8 +87,9 @@ func TestConfigValidate(t *testing.T) {
 			assert.ErrorIs(t, err, tt.is)
 			assert.Contains(t, err.Error(), tt.want)
 			assert.NotContains(t, err.Error(), "secret")
-			assert.NotContains(t, err.Error(), strings.Repeat("k", 32))
+			assert.NotContains(t, err.Error(), strings.Repeat("k", 31))
 		})
 	}
 	assert.NoError(t, Config{Database: "a.db"}.validate())
+	assert.NoError(t, Config{Database: "a.db", EncryptionKey: strings.Repeat("k", 32)}.validate())
 }

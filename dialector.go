@@ -63,7 +63,7 @@ func (d Dialector) Initialize(db *gorm.DB) error {
 	if d.Conn != nil {
 		db.ConnPool = d.Conn
 	} else {
-		connector, err := conn.Local(conn.Config{Database: d.Database, BusyTimeout: d.busyTimeout()})
+		connector, err := conn.Local(conn.Config{Database: d.Database, BusyTimeout: d.busyTimeout(), EncryptionKey: d.EncryptionKey})
 		if err != nil {
 			return err
 		}

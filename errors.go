@@ -17,7 +17,14 @@ var (
 	// ErrInvalidDSN is returned for a data source name or Config that cannot
 	// describe a database.
 	ErrInvalidDSN = errors.New("invalid data source")
+	// ErrWrongKey is returned when a database cannot be read with the
+	// encryption key given: the key is wrong or missing, or the file is not
+	// a database.
+	ErrWrongKey = conn.ErrWrongKey
 )
+
+// MinKeyLength is the shortest encryption key accepted.
+const MinKeyLength = 32
 
 // SQLite extended result codes of constraint violations.
 const (

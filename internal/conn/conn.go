@@ -25,7 +25,13 @@ type Config struct {
 	Database string
 	// BusyTimeout is how long a connection waits for a lock.
 	BusyTimeout time.Duration
+	// EncryptionKey encrypts the file at rest.
+	EncryptionKey string
 }
+
+// ErrWrongKey reports a database that cannot be read with the key given:
+// the key is wrong, a key is missing, or the file is no database.
+var ErrWrongKey = errors.New("wrong encryption key, or not a database")
 
 // Local returns a connector for a local database file. Each new connection
 // runs in WAL mode (files only) with synchronous=NORMAL and foreign keys on.
@@ -40,14 +46,26 @@ func Local(cfg Config) (driver.Connector, error) {
 	} else if !isMemoryURI(path) {
 		init = append([]string{"PRAGMA journal_mode = WAL"}, init...)
 	}
-	c, err := native.NewConnector(path, native.Options{BusyTimeout: cfg.BusyTimeout, Init: init})
+	c, err := native.NewConnector(path, native.Options{BusyTimeout: cfg.BusyTimeout, Init: init, EncryptionKey: cfg.EncryptionKey})
 	if err != nil {
 		return nil, err
 	}
 	if !memory {
-		return c, nil
+		return checked{c}, nil
 	}
-	return keepAlive(c)
+	return keepAlive(checked{c})
+}
+
+// checked makes open errors matchable with errors.Is.
+type checked struct{ driver.Connector }
+
+func (c checked) Connect(ctx context.Context) (driver.Conn, error) {
+	conn, err := c.Connector.Connect(ctx)
+	var e *native.Error
+	if errors.As(err, &e) && e.Code == native.CodeNotADB {
+		return nil, fmt.Errorf("libsql: %w: %w", ErrWrongKey, err)
+	}
+	return conn, err
 }
 
 var memoryID atomic.Int64

@@ -27,6 +27,10 @@ type Options struct {
 	ReadOnly bool
 	// Location is the location of time.Time values read back; nil means UTC.
 	Location *time.Location
+	// EncryptionKey, when set, encrypts the database file with Cipher. It is
+	// applied before anything else runs on a new connection, and checked by
+	// reading the schema; no error contains it.
+	EncryptionKey string
 	// StmtCacheSize is the number of prepared statements cached per
 	// connection: 0 means DefaultStmtCacheSize, a negative value disables
 	// the cache.
@@ -77,6 +81,15 @@ func (c *Connector) Connect(ctx context.Context) (driver.Conn, error) {
 	}
 	d.setBusyTimeout(busyMillis(c.opts.BusyTimeout))
 	conn := newConn(d, &c.opts)
+	if c.opts.EncryptionKey != "" {
+		if err := conn.applyKey(ctx, c.path, c.opts.EncryptionKey); err != nil {
+			conn.Close()
+			return nil, err
+		}
+	} else if err := conn.checkReadable(ctx, c.path); err != nil {
+		conn.Close()
+		return nil, err
+	}
 	for _, q := range c.opts.Init {
 		stop := conn.watch(ctx)
 		_, err := conn.exec(ctx, q, nil)
