@@ -25,7 +25,9 @@ func TestTransactionModes(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				var err error
 				if opts == nil {
-					err = db.Transaction(func(tx *gorm.DB) error { return tx.Model(&txAccount{}).Where("id = 1").Update("balance", gorm.Expr("balance + 1")).Error })
+					err = db.Transaction(func(tx *gorm.DB) error {
+						return tx.Model(&txAccount{}).Where("id = 1").Update("balance", gorm.Expr("balance + 1")).Error
+					})
 				} else {
 					err = db.Transaction(func(tx *gorm.DB) error {
 						return tx.Model(&txAccount{}).Where("id = 1").Update("balance", gorm.Expr("balance + 1")).Error
