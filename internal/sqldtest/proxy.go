@@ -1,0 +1,121 @@
+package sqldtest
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// Proxy is a counting reverse proxy in front of a [Server], for counting the
+// HTTP requests an operation makes and for slow-server fault tests. It stays
+// valid across Server.Restart (same port).
+type Proxy struct {
+	srv       *httptest.Server
+	transport *http.Transport
+	closed    chan struct{}
+	closeOnce sync.Once
+
+	count atomic.Int64
+	delay atomic.Int64 // time.Duration
+
+	mu   sync.Mutex
+	reqs []string
+}
+
+// Proxy starts a counting reverse proxy to s; it is closed by t.Cleanup.
+func (s *Server) Proxy(t testing.TB) *Proxy {
+	t.Helper()
+	p := NewProxy(s.URL())
+	s.mu.Lock()
+	s.proxies = append(s.proxies, p)
+	s.mu.Unlock()
+	t.Cleanup(p.Close)
+	return p
+}
+
+// NewProxy starts a counting reverse proxy to target (an http:// base URL).
+// The caller must Close it.
+func NewProxy(target string) *Proxy {
+	u, err := url.Parse(target)
+	if err != nil {
+		panic(fmt.Sprintf("sqldtest: proxy target %q: %v", target, err))
+	}
+	p := &Proxy{
+		transport: http.DefaultTransport.(*http.Transport).Clone(),
+		closed:    make(chan struct{}),
+	}
+	rp := &httputil.ReverseProxy{
+		Rewrite: func(r *httputil.ProxyRequest) {
+			r.SetURL(u)
+		},
+		Transport:     p.transport,
+		FlushInterval: -1, // stream (replication responses are streamed)
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			http.Error(w, "sqldtest proxy: "+err.Error(), http.StatusBadGateway)
+		},
+	}
+	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p.mu.Lock()
+		p.count.Add(1)
+		p.reqs = append(p.reqs, r.Method+" "+r.URL.Path)
+		p.mu.Unlock()
+		if d := time.Duration(p.delay.Load()); d > 0 {
+			timer := time.NewTimer(d)
+			select {
+			case <-timer.C:
+			case <-r.Context().Done():
+				timer.Stop()
+				return
+			case <-p.closed:
+				timer.Stop()
+				http.Error(w, "sqldtest proxy closed", http.StatusServiceUnavailable)
+				return
+			}
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	return p
+}
+
+// URL is the proxy's base URL, "http://127.0.0.1:PORT"; use it in place of
+// Server.URL().
+func (p *Proxy) URL() string { return p.srv.URL }
+
+// Count is the number of requests received since the last Reset.
+func (p *Proxy) Count() int64 { return p.count.Load() }
+
+// Requests returns "METHOD /path" of each request since the last Reset, in
+// arrival order.
+func (p *Proxy) Requests() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.reqs...)
+}
+
+// Reset zeroes Count and Requests.
+func (p *Proxy) Reset() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.count.Store(0)
+	p.reqs = nil
+}
+
+// SetDelay delays every request by d before forwarding it (0 disables).
+// A delayed request whose client gives up is dropped without being forwarded.
+func (p *Proxy) SetDelay(d time.Duration) { p.delay.Store(int64(d)) }
+
+// Close shuts the proxy down; idempotent.
+func (p *Proxy) Close() {
+	p.closeOnce.Do(func() {
+		close(p.closed)
+		p.srv.CloseClientConnections()
+		p.srv.Close()
+		p.transport.CloseIdleConnections()
+	})
+}
