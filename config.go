@@ -193,8 +193,14 @@ func (c Config) validate() error {
 		return nil
 	}
 	switch {
+	case c.URL != "" && c.Database != "":
+		return fmt.Errorf("libsql: embedded replicas (Config.URL with Config.Database): %w", ErrNotSupported)
+	case c.URL != "" && c.EncryptionKey != "":
+		return fmt.Errorf("libsql: Config.EncryptionKey encrypts a local file; a remote database (Config.URL without Config.Database) has none: %w", ErrInvalidDSN)
+	case c.URL != "" && (c.Sync || c.SyncInterval != 0):
+		return fmt.Errorf("libsql: Config.Sync and Config.SyncInterval need an embedded replica (Config.Database with Config.URL): %w", ErrInvalidDSN)
 	case c.URL != "":
-		return fmt.Errorf("libsql: remote and embedded replica databases (Config.URL): %w", ErrNotSupported)
+		return nil
 	case c.AuthToken != "":
 		return fmt.Errorf("libsql: Config.AuthToken is set but Config.URL is empty: %w", ErrInvalidDSN)
 	case c.Sync || c.SyncInterval != 0:

@@ -73,8 +73,9 @@ func TestConfigValidate(t *testing.T) {
 		is   error
 		want string
 	}{
-		{"remote", Config{URL: "libsql://h"}, ErrNotSupported, "Config.URL"},
 		{"replica", Config{URL: "libsql://h", Database: "r.db"}, ErrNotSupported, "Config.URL"},
+		{"remote with key", Config{URL: "libsql://h", EncryptionKey: strings.Repeat("k", 31) + "kk"}, ErrInvalidDSN, "EncryptionKey"},
+		{"remote with sync", Config{URL: "libsql://h", Sync: true}, ErrInvalidDSN, "Sync"},
 		{"short key", Config{Database: "a.db", EncryptionKey: strings.Repeat("k", 31)}, ErrInvalidDSN, "encryption key too short: 31 characters, need at least 32"},
 		{"token without URL", Config{Database: "a.db", AuthToken: "secret"}, ErrInvalidDSN, "AuthToken"},
 		{"sync without URL", Config{Database: "a.db", Sync: true}, ErrInvalidDSN, "Sync"},
@@ -91,5 +92,6 @@ func TestConfigValidate(t *testing.T) {
 		})
 	}
 	assert.NoError(t, Config{Database: "a.db"}.validate())
+	assert.NoError(t, Config{URL: "libsql://h", AuthToken: "t"}.validate())
 	assert.NoError(t, Config{Database: "a.db", EncryptionKey: strings.Repeat("k", 32)}.validate())
 }

@@ -12,6 +12,7 @@ package libsql
 
 import (
 	"database/sql"
+	"database/sql/driver"
 	"strconv"
 	"strings"
 
@@ -63,7 +64,7 @@ func (d Dialector) Initialize(db *gorm.DB) error {
 	if d.Conn != nil {
 		db.ConnPool = d.Conn
 	} else {
-		connector, err := conn.Local(conn.Config{Database: d.Database, BusyTimeout: d.busyTimeout(), EncryptionKey: d.EncryptionKey})
+		connector, err := d.connector()
 		if err != nil {
 			return err
 		}
@@ -82,6 +83,15 @@ func (d Dialector) Initialize(db *gorm.DB) error {
 		}
 	}
 	return nil
+}
+
+// connector returns the connector for the mode the configuration selects;
+// the modes differ only here.
+func (d Dialector) connector() (driver.Connector, error) {
+	if d.URL != "" {
+		return conn.Remote(conn.RemoteConfig{URL: d.URL, AuthToken: d.AuthToken})
+	}
+	return conn.Local(conn.Config{Database: d.Database, BusyTimeout: d.busyTimeout(), EncryptionKey: d.EncryptionKey})
 }
 
 // ClauseBuilders returns the SQLite forms of INSERT, LIMIT and FOR.

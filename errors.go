@@ -21,6 +21,12 @@ var (
 	// encryption key given: the key is wrong or missing, or the file is not
 	// a database.
 	ErrWrongKey = conn.ErrWrongKey
+	// ErrAuthentication is returned when a remote server refuses the auth
+	// token: it is missing, forged or expired.
+	ErrAuthentication = conn.ErrAuthentication
+	// ErrPermission is returned when the auth token does not allow a
+	// request, such as a write with a read-only token.
+	ErrPermission = conn.ErrPermission
 )
 
 // MinKeyLength is the shortest encryption key accepted.

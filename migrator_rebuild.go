@@ -17,9 +17,9 @@ var errNothingToDo = errors.New("nothing to do")
 // (https://www.sqlite.org/lang_altertable.html#otheralter): in one
 // transaction it creates the table anew from its definition as edit changes
 // it, copies the rows of the columns both share, swaps the tables, recreates
-// the table's indexes and triggers, keeps its AUTOINCREMENT sequence, and
-// checks foreign keys before it commits. Views and other tables' references
-// stay as they are. Foreign key enforcement is off meanwhile, so no ON DELETE
+// the table's indexes and triggers and the schema's views and triggers,
+// keeps its AUTOINCREMENT sequence, and checks foreign keys before it
+// commits. Foreign key enforcement is off meanwhile, so no ON DELETE
 // action fires.
 func (m Migrator) rebuildTable(table string, edit func(*tableDDL) error) error {
 	return m.withoutForeignKeys(func(tx *gorm.DB) error {
@@ -44,9 +44,17 @@ func (m Migrator) rebuild(tx *gorm.DB, table string, edit func(*tableDDL) error)
 	if err := edit(ddl); err != nil {
 		return err
 	}
-	var dependents []string
-	if err := tx.Raw("SELECT sql FROM sqlite_master WHERE tbl_name = ? AND type IN ('index', 'trigger') AND sql IS NOT NULL ORDER BY type = 'trigger', rowid", table).
-		Scan(&dependents).Error; err != nil {
+	// The table's indexes and triggers go with it; views, and triggers of
+	// other tables, would break the rename of the new table (SQLite checks
+	// the whole schema), so they are set aside too and recreated after it.
+	var saved []string
+	if err := tx.Raw(`SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND (tbl_name = ? AND type IN ('index', 'trigger') OR type IN ('view', 'trigger'))
+		ORDER BY type = 'trigger', rowid`, table).Scan(&saved).Error; err != nil {
+		return err
+	}
+	var setAside []struct{ Type, Name string }
+	if err := tx.Raw("SELECT type, name FROM sqlite_master WHERE type IN ('view', 'trigger') AND tbl_name <> ? ORDER BY type = 'view', rowid DESC", table).
+		Scan(&setAside).Error; err != nil {
 		return err
 	}
 	seq, err := sequenceOf(tx, table)
@@ -62,18 +70,15 @@ func (m Migrator) rebuild(tx *gorm.DB, table string, edit func(*tableDDL) error)
 	if err != nil {
 		return err
 	}
-	steps := []string{
-		fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s", quoteName(temp), columns, columns, quoteName(table)),
-		"DROP TABLE " + quoteName(table),
-		// The legacy rename neither rewrites nor re-checks views and
-		// triggers that name the table: they keep pointing to its name.
-		"PRAGMA legacy_alter_table = ON",
-		fmt.Sprintf("ALTER TABLE %s RENAME TO %s", quoteName(temp), quoteName(table)),
-		"PRAGMA legacy_alter_table = OFF",
+	steps := []string{fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s", quoteName(temp), columns, columns, quoteName(table))}
+	for _, o := range setAside {
+		steps = append(steps, fmt.Sprintf("DROP %s %s", strings.ToUpper(o.Type), quoteName(o.Name)))
 	}
-	for _, step := range append(steps, dependents...) {
+	steps = append(steps,
+		"DROP TABLE "+quoteName(table),
+		fmt.Sprintf("ALTER TABLE %s RENAME TO %s", quoteName(temp), quoteName(table)))
+	for _, step := range append(steps, saved...) {
 		if err := tx.Exec(step).Error; err != nil {
-			tx.Exec("PRAGMA legacy_alter_table = OFF")
 			return fmt.Errorf("libsql: rebuild table %q: %w", table, err)
 		}
 	}

@@ -1,6 +1,8 @@
 package libsql_test
 
 import (
+	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -9,7 +11,14 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/gorm-libsql/libsql"
+	"github.com/gorm-libsql/libsql/internal/sqldtest"
 )
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	sqldtest.StopShared()
+	os.Exit(code)
+}
 
 // mode is one way of reaching a database. The conformance tests run once per
 // mode; remote and replica modes join this list as they are built.
@@ -23,6 +32,22 @@ var modes = []mode{
 	{name: "local", dialector: func(t *testing.T) gorm.Dialector {
 		return libsql.Open(filepath.Join(t.TempDir(), "test.db"))
 	}},
+	{name: "remote", dialector: func(t *testing.T) gorm.Dialector {
+		srv := sqldtest.Shared(t)
+		emptyRemote(t, srv)
+		return libsql.New(libsql.Config{URL: srv.URL()})
+	}},
+}
+
+// emptyRemote drops every table, view and trigger of the shared server's
+// database, so each test starts from an empty one.
+func emptyRemote(t *testing.T, srv *sqldtest.Server) {
+	t.Helper()
+	stmts := []string{"PRAGMA foreign_keys = OFF"}
+	for _, row := range srv.Query(t, "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view', 'trigger') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE 'libsql\\_%' ESCAPE '\\'") {
+		stmts = append(stmts, fmt.Sprintf("DROP %s IF EXISTS \"%s\"", row[0], row[1]))
+	}
+	srv.Exec(t, stmts...)
 }
 
 // forEachMode runs fn as a subtest per mode with a new, empty database.
