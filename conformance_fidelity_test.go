@@ -746,13 +746,17 @@ func TestConformanceMultiStatementExec(t *testing.T) {
 func TestConformanceRowReturningExec(t *testing.T) {
 	forEachMode(t, func(t *testing.T, db *gorm.DB) {
 		confMigrate(t, db, &confFidMulti{})
-		for _, stmt := range []string{
-			"PRAGMA journal_mode=WAL",
+		stmts := []string{
 			"PRAGMA foreign_keys",
 			"PRAGMA table_info(conf_fid_multi)",
 			"SELECT 1",
 			"SELECT n FROM conf_fid_multi",
-		} {
+		}
+		if strings.HasSuffix(t.Name(), "/local") {
+			// A remote server manages its journal itself and refuses this pragma.
+			stmts = append(stmts, "PRAGMA journal_mode=WAL")
+		}
+		for _, stmt := range stmts {
 			assert.NoError(t, db.Exec(stmt).Error, stmt)
 		}
 		var cols []map[string]interface{}
