@@ -38,8 +38,8 @@ func (m Migrator) GetTables() (tables []string, err error) {
 	return tables, err
 }
 
-// DropTable drops the tables of values, children before parents; foreign
-// keys are switched off meanwhile so that the order of values does not
+// DropTable drops the tables of values, children before parents, in one
+// transaction with foreign keys off, so that the order of values does not
 // matter.
 func (m Migrator) DropTable(values ...interface{}) error {
 	values = m.ReorderModels(values, false)

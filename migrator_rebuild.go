@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"gorm.io/gorm"
+
+	"github.com/gorm-libsql/libsql/internal/txopt"
 )
 
 // errNothingToDo stops a table rebuild that would change nothing.
@@ -22,18 +24,16 @@ var errNothingToDo = errors.New("nothing to do")
 // commits. Foreign key enforcement is off meanwhile, so no ON DELETE
 // action fires.
 func (m Migrator) rebuildTable(table string, edit func(*tableDDL) error) error {
-	return m.withoutForeignKeys(func(tx *gorm.DB) error {
-		return tx.Transaction(func(tx *gorm.DB) error {
-			if err := refuseCascades(tx, table); err != nil {
-				return err
-			}
-			err := m.rebuild(tx, table, edit)
-			if errors.Is(err, errNothingToDo) {
-				return nil
-			}
+	err := m.withoutForeignKeys(func(tx *gorm.DB) error {
+		if err := refuseCascades(tx, table); err != nil {
 			return err
-		})
+		}
+		return m.rebuild(tx, table, edit)
 	})
+	if errors.Is(err, errNothingToDo) {
+		return nil
+	}
+	return err
 }
 
 func (m Migrator) rebuild(tx *gorm.DB, table string, edit func(*tableDDL) error) error {
@@ -155,25 +155,14 @@ func refuseCascades(tx *gorm.DB, table string) error {
 	return nil
 }
 
-// withoutForeignKeys runs fc on one connection with foreign key enforcement
-// off, restoring it afterwards. Inside a transaction enforcement cannot be
-// switched, and fc runs as it is.
+// withoutForeignKeys runs fc in a transaction with foreign key enforcement
+// off: the drivers switch it off on the transaction's connection before
+// BEGIN and on after it (txopt). Inside a caller's transaction enforcement
+// cannot change, and fc runs in a savepoint as it is.
 func (m Migrator) withoutForeignKeys(fc func(tx *gorm.DB) error) error {
 	if _, inTx := m.DB.Statement.ConnPool.(gorm.TxCommitter); inTx {
-		return fc(m.DB)
+		return m.DB.Transaction(fc)
 	}
-	return m.DB.Connection(func(tx *gorm.DB) error {
-		var enabled bool
-		if err := tx.Raw("PRAGMA foreign_keys").Row().Scan(&enabled); err != nil {
-			return err
-		}
-		if !enabled {
-			return fc(tx)
-		}
-		if err := tx.Exec("PRAGMA foreign_keys = OFF").Error; err != nil {
-			return err
-		}
-		defer tx.Exec("PRAGMA foreign_keys = ON")
-		return fc(tx)
-	})
+	ctx := txopt.WithoutForeignKeys(m.DB.Statement.Context)
+	return m.DB.WithContext(ctx).Transaction(fc)
 }

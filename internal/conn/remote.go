@@ -24,13 +24,11 @@ type RemoteConfig struct {
 	AuthToken string
 }
 
-// remoteInit sets up each server-side connection like a local one; the
-// server keeps its own journal and synchronous settings.
-var remoteInit = []string{"PRAGMA foreign_keys = ON"}
-
 // Remote returns a connector for a remote libSQL server or Turso database,
 // speaking Hrana over HTTP. WebSocket URLs are served over HTTP on the same
-// host and port.
+// host and port. The server sets its connections up itself: foreign keys
+// are on, journal and synchronous settings are its own (it refuses to
+// change them).
 func Remote(cfg RemoteConfig) (driver.Connector, error) {
-	return hrana.NewConnector(cfg.URL, hrana.Options{AuthToken: cfg.AuthToken, Init: remoteInit})
+	return hrana.NewConnector(cfg.URL, hrana.Options{AuthToken: cfg.AuthToken})
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gorm-libsql/libsql/internal/sqlvalue"
+	"github.com/gorm-libsql/libsql/internal/txopt"
 )
 
 // Conn is one database/sql connection to the server.
@@ -111,6 +112,9 @@ func (c *Conn) run(ctx context.Context, sts []statement, stmts []hstmt) ([]*stmt
 	}
 	beginning := tx != nil && !tx.begun
 	if beginning {
+		for _, q := range tx.before {
+			p.steps = append(p.steps, hstmt{sql: q})
+		}
 		p.steps = append(p.steps, hstmt{sql: tx.begin})
 	}
 	npre := len(p.steps)
@@ -441,7 +445,10 @@ func (c *Conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 		// with Exec, which stays open).
 		return nil, &Error{Code: "SQLITE_ERROR", Message: "cannot start a transaction within a transaction"}
 	}
-	t := &Tx{c: c, ctx: ctx, begin: begin, readOnly: opts.ReadOnly}
+	// Statements the context asks for before BEGIN (txopt) ride with it;
+	// those for after the end are moot, as the stream ends with it.
+	before, _ := txopt.Statements(ctx)
+	t := &Tx{c: c, ctx: ctx, begin: begin, before: before, readOnly: opts.ReadOnly}
 	c.tx = t
 	return t, nil
 }

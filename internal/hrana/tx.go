@@ -13,6 +13,7 @@ type Tx struct {
 	c        *Conn
 	ctx      context.Context // from BeginTx; governs Commit
 	begin    string
+	before   []string // run before BEGIN, in the same request
 	readOnly bool
 	begun    bool  // BEGIN ran on the server
 	err      error // the transaction was aborted: later calls fail with it

@@ -4,7 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
+
+	"github.com/gorm-libsql/libsql/internal/txopt"
 )
 
 // Tx is a transaction (driver.Tx).
@@ -12,6 +15,7 @@ type Tx struct {
 	c        *Conn
 	readOnly bool
 	done     bool
+	after    []string // run when the transaction ends (txopt)
 }
 
 var errTxDone = driverError(CodeMisuse, "transaction has already been committed or rolled back")
@@ -28,7 +32,8 @@ var errTxDone = driverError(CodeMisuse, "transaction has already been committed 
 // IMMEDIATE and EXCLUSIVE take the write lock at BEGIN, so a writer waits
 // (busy timeout) there rather than failing with SQLITE_BUSY mid-way.
 // A read-only transaction runs PRAGMA query_only=1 after BEGIN, undone at
-// Commit or Rollback.
+// Commit or Rollback. A context from txopt.WithoutForeignKeys switches
+// foreign keys off before BEGIN and on again after the transaction.
 func (c *Conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
 	var begin string
 	switch level := sql.IsolationLevel(opts.Isolation); level {
@@ -41,7 +46,15 @@ func (c *Conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 	default:
 		return nil, fmt.Errorf("native: isolation level %v is not supported", level)
 	}
+	before, after := txopt.Statements(ctx)
+	for _, q := range before {
+		if _, err := c.ExecContext(ctx, q, nil); err != nil {
+			return nil, err
+		}
+	}
 	if _, err := c.ExecContext(ctx, begin, nil); err != nil {
+		t := Tx{c: c, after: after}
+		t.restore()
 		return nil, err
 	}
 	if opts.ReadOnly {
@@ -50,7 +63,7 @@ func (c *Conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 			return nil, err
 		}
 	}
-	return &Tx{c: c, readOnly: opts.ReadOnly}, nil
+	return &Tx{c: c, readOnly: opts.ReadOnly, after: after}, nil
 }
 
 // Commit runs COMMIT. If COMMIT fails and the transaction is still open
@@ -95,11 +108,17 @@ func (t *Tx) Rollback() error {
 	return err
 }
 
-// restore undoes the query_only pragma of a read-only transaction.
+// restore undoes the query_only pragma of a read-only transaction and runs
+// the statements the context of BeginTx asked for after it (see txopt).
 func (t *Tx) restore() error {
-	if !t.readOnly {
-		return nil
+	var errs []error
+	if t.readOnly {
+		_, err := t.c.exec(context.Background(), "PRAGMA query_only=0", nil)
+		errs = append(errs, err)
 	}
-	_, err := t.c.exec(context.Background(), "PRAGMA query_only=0", nil)
-	return err
+	for _, q := range t.after {
+		_, err := t.c.exec(context.Background(), q, nil)
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
 }
