@@ -57,6 +57,7 @@ type Config struct {
 //	file:app.db?mode=ro                 a SQLite URI (mode, cache, vfs, immutable, nolock, psow pass through)
 //	:memory:                            a private in-memory database shared by the pool
 //	libsql://db.turso.io?authToken=T    a remote database (also https://, http://, wss://, ws://)
+//	libsql://127.0.0.1:8080?tls=0       libsql:// without TLS, for a local server
 //
 // Parameters understood by this package: busy_timeout (a Go duration such as
 // "10s" or whole milliseconds), encryptionKey, and for remote URLs also
@@ -134,9 +135,12 @@ func parseRemoteDSN(dsn string) (Config, error) {
 		return Config{}, fmt.Errorf("libsql: malformed URL (want scheme://host[:port]): %w", ErrInvalidDSN)
 	}
 	cfg := Config{}
+	pass := url.Values{}
 	for key, values := range u.Query() {
 		value := values[len(values)-1]
 		switch key {
+		case "tls":
+			pass.Set(key, value) // tls=0: libsql:// over plain HTTP, for local servers
 		case "authToken":
 			cfg.AuthToken = value
 		case "database":
@@ -159,7 +163,7 @@ func parseRemoteDSN(dsn string) (Config, error) {
 			return Config{}, fmt.Errorf("libsql: unknown DSN parameter %q: %w", key, ErrInvalidDSN)
 		}
 	}
-	u.RawQuery = ""
+	u.RawQuery = pass.Encode()
 	cfg.URL = u.String()
 	return cfg, nil
 }

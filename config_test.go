@@ -28,6 +28,7 @@ func TestParseDSN(t *testing.T) {
 		{"http://127.0.0.1:8080", Config{URL: "http://127.0.0.1:8080"}},
 		{"wss://db.example.com", Config{URL: "wss://db.example.com"}},
 		{"ws://127.0.0.1:8080", Config{URL: "ws://127.0.0.1:8080"}},
+		{"libsql://127.0.0.1:8080?tls=0&authToken=t", Config{URL: "libsql://127.0.0.1:8080?tls=0", AuthToken: "t"}},
 		{"libsql://db.example.com?database=replica.db&syncInterval=1m&sync=true",
 			Config{URL: "libsql://db.example.com", Database: "replica.db", SyncInterval: time.Minute, Sync: true}},
 	}

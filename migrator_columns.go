@@ -61,32 +61,46 @@ func (m Migrator) columnInfo(table, column string) (columnInfo, error) {
 // ColumnTypes describes the columns of the table of value as the engine
 // reports them: declared type, length and precision, nullability, default,
 // primary key, uniqueness (a single-column UNIQUE constraint) and
-// auto-increment.
+// auto-increment. It asks in one query, one round trip to a remote server.
 func (m Migrator) ColumnTypes(value interface{}) ([]gorm.ColumnType, error) {
 	var types []gorm.ColumnType
 	err := m.RunWithValue(value, func(stmt *gorm.Statement) error {
-		cols, err := m.columnInfos(stmt.Table)
+		rows, err := m.DB.Raw(columnTypesQuery, stmt.Table).Rows()
 		if err != nil {
 			return err
 		}
-		unique, err := m.uniqueColumns(stmt.Table)
-		if err != nil {
-			return err
-		}
-		var autoIncrement int
-		if err := m.DB.Raw("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ? AND sql LIKE '%AUTOINCREMENT%'", stmt.Table).Row().Scan(&autoIncrement); err != nil {
-			return err
-		}
-		for _, c := range cols {
+		defer rows.Close()
+		for rows.Next() {
+			var c columnInfo
+			var unique, autoIncrement bool
+			if err := rows.Scan(&c.name, &c.typ, &c.notNull, &c.dflt, &c.pk, &c.hidden, &unique, &autoIncrement); err != nil {
+				return err
+			}
 			if c.hidden == 1 { // a hidden column of a virtual table
 				continue
 			}
-			types = append(types, newColumnType(c, unique[strings.ToLower(c.name)], autoIncrement > 0))
+			types = append(types, newColumnType(c, unique, autoIncrement))
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(types) == 0 {
+			return fmt.Errorf("libsql: no such table %q", stmt.Table)
 		}
 		return nil
 	})
 	return types, err
 }
+
+// columnTypesQuery lists the columns of table ?1 with, for each, whether a
+// single-column UNIQUE constraint covers it and whether the table uses
+// AUTOINCREMENT.
+const columnTypesQuery = `SELECT x.name, x.type, x."notnull", x.dflt_value, x.pk, x.hidden,
+	EXISTS (SELECT 1 FROM pragma_index_list(?1) AS l, pragma_index_info(l.name) AS i
+		WHERE l."unique" = 1 AND l.origin = 'u' AND i.name = x.name
+		AND (SELECT count(*) FROM pragma_index_info(l.name)) = 1),
+	EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1 AND sql LIKE '%AUTOINCREMENT%')
+	FROM pragma_table_xinfo(?1) AS x ORDER BY x.cid`
 
 func newColumnType(c columnInfo, unique, autoIncrementTable bool) migrator.ColumnType {
 	base, size := splitType(c.typ)
@@ -167,18 +181,4 @@ func scanType(declared string) reflect.Type {
 		return typeBytes
 	}
 	return typeFloat64
-}
-
-// uniqueColumns returns the lower-cased names of columns that carry a
-// single-column UNIQUE constraint.
-func (m Migrator) uniqueColumns(table string) (map[string]bool, error) {
-	var names []string
-	err := m.DB.Raw(`SELECT i.name FROM pragma_index_list(?) AS l, pragma_index_info(l.name) AS i
-		WHERE l."unique" = 1 AND l.origin = 'u' AND (SELECT count(*) FROM pragma_index_info(l.name)) = 1`, table).
-		Scan(&names).Error
-	unique := make(map[string]bool, len(names))
-	for _, n := range names {
-		unique[strings.ToLower(n)] = true
-	}
-	return unique, err
 }
