@@ -49,7 +49,7 @@ func TestParseDSNErrors(t *testing.T) {
 		{"blank", "   ", "empty DSN"},
 		{"unknown parameter", "app.db?cache_size=10", `unknown DSN parameter "cache_size"`},
 		{"sqlite parameter on a plain path", "app.db?mode=ro", `unknown DSN parameter "mode"`},
-		{"unknown remote parameter", "libsql://h?authToken=secret&tls=0", `unknown DSN parameter "tls"`},
+		{"unknown remote parameter", "libsql://h?authToken=secret&timeout=3", `unknown DSN parameter "timeout"`},
 		{"bad duration", "app.db?busy_timeout=soon", `busy_timeout="soon" is not a duration`},
 		{"bad sync", "libsql://h?sync=maybe", `sync="maybe" is not a boolean`},
 		{"unsupported scheme", "postgres://h/db", `unsupported URL scheme "postgres"`},
