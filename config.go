@@ -36,6 +36,9 @@ type Config struct {
 	// SyncInterval makes an embedded replica pull from its primary in the
 	// background at this interval; 0 disables background sync.
 	SyncInterval time.Duration
+	// DisableReadYourWrites stops an embedded replica from applying its own
+	// writes locally when they return; they then appear with the next sync.
+	DisableReadYourWrites bool
 	// EncryptionKey encrypts the local database file at rest (AES-256-CBC,
 	// the format of go-libsql's encrypted embedded replicas). It must be at
 	// least MinKeyLength characters; opening with another key fails with
@@ -191,14 +194,21 @@ func (c Config) busyTimeout() time.Duration {
 	return c.BusyTimeout
 }
 
-// validate reports configurations this version cannot serve.
+// validate reports configurations that cannot describe a database.
 func (c Config) validate() error {
 	if c.Conn != nil {
 		return nil
 	}
 	switch {
+	case c.EncryptionKey != "" && len(c.EncryptionKey) < MinKeyLength:
+		return fmt.Errorf("libsql: encryption key too short: %d characters, need at least %d: %w", len(c.EncryptionKey), MinKeyLength, ErrInvalidDSN)
+	case c.URL != "" && c.Database == ":memory:":
+		return fmt.Errorf("libsql: an embedded replica needs a file (Config.Database), not :memory:: %w", ErrInvalidDSN)
 	case c.URL != "" && c.Database != "":
-		return fmt.Errorf("libsql: embedded replicas (Config.URL with Config.Database): %w", ErrNotSupported)
+		if c.SyncInterval < 0 {
+			return fmt.Errorf("libsql: negative Config.SyncInterval %v: %w", c.SyncInterval, ErrInvalidDSN)
+		}
+		return nil
 	case c.URL != "" && c.EncryptionKey != "":
 		return fmt.Errorf("libsql: Config.EncryptionKey encrypts a local file; a remote database (Config.URL without Config.Database) has none: %w", ErrInvalidDSN)
 	case c.URL != "" && (c.Sync || c.SyncInterval != 0):
@@ -209,8 +219,6 @@ func (c Config) validate() error {
 		return fmt.Errorf("libsql: Config.AuthToken is set but Config.URL is empty: %w", ErrInvalidDSN)
 	case c.Sync || c.SyncInterval != 0:
 		return fmt.Errorf("libsql: Config.Sync and Config.SyncInterval need an embedded replica (Config.URL): %w", ErrInvalidDSN)
-	case c.EncryptionKey != "" && len(c.EncryptionKey) < MinKeyLength:
-		return fmt.Errorf("libsql: encryption key too short: %d characters, need at least %d: %w", len(c.EncryptionKey), MinKeyLength, ErrInvalidDSN)
 	case strings.TrimSpace(c.Database) == "":
 		return fmt.Errorf("libsql: Config.Database is empty (want a file path, file: URI or :memory:): %w", ErrInvalidDSN)
 	}

@@ -74,7 +74,8 @@ func TestConfigValidate(t *testing.T) {
 		is   error
 		want string
 	}{
-		{"replica", Config{URL: "libsql://h", Database: "r.db"}, ErrNotSupported, "Config.URL"},
+		{"replica in memory", Config{URL: "libsql://h", Database: ":memory:"}, ErrInvalidDSN, "needs a file"},
+		{"negative interval", Config{URL: "libsql://h", Database: "r.db", SyncInterval: -1}, ErrInvalidDSN, "negative"},
 		{"remote with key", Config{URL: "libsql://h", EncryptionKey: strings.Repeat("k", 31) + "kk"}, ErrInvalidDSN, "EncryptionKey"},
 		{"remote with sync", Config{URL: "libsql://h", Sync: true}, ErrInvalidDSN, "Sync"},
 		{"short key", Config{Database: "a.db", EncryptionKey: strings.Repeat("k", 31)}, ErrInvalidDSN, "encryption key too short: 31 characters, need at least 32"},
@@ -94,5 +95,6 @@ func TestConfigValidate(t *testing.T) {
 	}
 	assert.NoError(t, Config{Database: "a.db"}.validate())
 	assert.NoError(t, Config{URL: "libsql://h", AuthToken: "t"}.validate())
+	assert.NoError(t, Config{URL: "libsql://h", Database: "r.db", Sync: true, SyncInterval: time.Second}.validate())
 	assert.NoError(t, Config{Database: "a.db", EncryptionKey: strings.Repeat("k", 32)}.validate())
 }

@@ -11,18 +11,20 @@
 package libsql
 
 import (
+	"context"
 	"database/sql"
 	"database/sql/driver"
 	"strconv"
 	"strings"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/callbacks"
+	gormcallbacks "gorm.io/gorm/callbacks"
 	"gorm.io/gorm/clause"
 	"gorm.io/gorm/logger"
 	"gorm.io/gorm/migrator"
 	"gorm.io/gorm/schema"
 
+	"github.com/gorm-libsql/libsql/callbacks"
 	"github.com/gorm-libsql/libsql/internal/conn"
 )
 
@@ -32,6 +34,8 @@ type Dialector struct {
 	// dsnErr holds an error from parsing the DSN given to Open; gorm.Open
 	// reports it.
 	dsnErr error
+	// connector is the connector Initialize opened the pool with.
+	connector driver.Connector
 }
 
 // Open returns a Dialector for the data source name dsn; see ParseDSN for
@@ -54,7 +58,7 @@ func (Dialector) Name() string {
 
 // Initialize opens the connection pool and registers GORM's callbacks with
 // RETURNING support.
-func (d Dialector) Initialize(db *gorm.DB) error {
+func (d *Dialector) Initialize(db *gorm.DB) error {
 	if d.dsnErr != nil {
 		return d.dsnErr
 	}
@@ -64,14 +68,20 @@ func (d Dialector) Initialize(db *gorm.DB) error {
 	if d.Conn != nil {
 		db.ConnPool = d.Conn
 	} else {
-		connector, err := d.connector()
+		connector, err := d.open(db)
 		if err != nil {
 			return err
 		}
+		d.connector = connector
 		db.ConnPool = sql.OpenDB(connector)
 	}
+	if d.Sync {
+		if err := callbacks.RegisterSync(db, syncer{d.connector}); err != nil {
+			return err
+		}
+	}
 
-	callbacks.RegisterDefaultCallbacks(db, &callbacks.Config{
+	gormcallbacks.RegisterDefaultCallbacks(db, &gormcallbacks.Config{
 		CreateClauses:        []string{"INSERT", "VALUES", "ON CONFLICT", "RETURNING"},
 		UpdateClauses:        []string{"UPDATE", "SET", "FROM", "WHERE", "RETURNING"},
 		DeleteClauses:        []string{"DELETE", "FROM", "WHERE", "RETURNING"},
@@ -85,10 +95,19 @@ func (d Dialector) Initialize(db *gorm.DB) error {
 	return nil
 }
 
-// connector returns the connector for the mode the configuration selects;
-// the modes differ only here.
-func (d Dialector) connector() (driver.Connector, error) {
-	if d.URL != "" {
+// open returns the connector for the mode the configuration selects; the
+// modes differ only here.
+func (d *Dialector) open(db *gorm.DB) (driver.Connector, error) {
+	switch {
+	case d.URL != "" && d.Database != "":
+		return conn.Replica(conn.ReplicaConfig{
+			Database: d.Database, URL: d.URL, AuthToken: d.AuthToken, EncryptionKey: d.EncryptionKey,
+			ReadYourWrites: !d.DisableReadYourWrites, SyncInterval: d.SyncInterval,
+			OnSyncError: func(err error) {
+				db.Logger.Error(context.Background(), "libsql: background sync: %v", err)
+			},
+		})
+	case d.URL != "":
 		return conn.Remote(conn.RemoteConfig{URL: d.URL, AuthToken: d.AuthToken})
 	}
 	return conn.Local(conn.Config{Database: d.Database, BusyTimeout: d.busyTimeout(), EncryptionKey: d.EncryptionKey})
@@ -165,7 +184,7 @@ func (Dialector) DefaultValueOf(field *schema.Field) clause.Expression {
 }
 
 // Migrator returns the libSQL Migrator.
-func (d Dialector) Migrator(db *gorm.DB) gorm.Migrator {
+func (d *Dialector) Migrator(db *gorm.DB) gorm.Migrator {
 	return Migrator{migrator.Migrator{Config: migrator.Config{
 		DB:                          db,
 		Dialector:                   d,

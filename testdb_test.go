@@ -37,6 +37,11 @@ var modes = []mode{
 		emptyRemote(t, srv)
 		return libsql.New(libsql.Config{URL: srv.URL()})
 	}},
+	{name: "replica", dialector: func(t *testing.T) gorm.Dialector {
+		srv := sqldtest.Shared(t)
+		emptyRemote(t, srv)
+		return libsql.New(libsql.Config{Database: filepath.Join(t.TempDir(), "replica.db"), URL: srv.URL()})
+	}},
 }
 
 // emptyRemote drops every table, view and trigger of the shared server's
