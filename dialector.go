@@ -201,36 +201,37 @@ func (Dialector) BindVarTo(writer clause.Writer, _ *gorm.Statement, _ interface{
 // name on its own and doubling backticks inside a name. Parts that are
 // already quoted are written as they are.
 func (Dialector) QuoteTo(writer clause.Writer, str string) {
-	for i, part := range splitIdentifier(str) {
-		if i > 0 {
+	start, quoted := 0, false
+	for i := 0; i <= len(str); i++ {
+		if i < len(str) {
+			if str[i] == '`' {
+				quoted = !quoted
+			}
+			if str[i] != '.' || quoted {
+				continue
+			}
+		}
+		if start > 0 {
 			writer.WriteByte('.')
 		}
-		if len(part) >= 2 && part[0] == '`' && part[len(part)-1] == '`' {
-			writer.WriteString(part)
-			continue
-		}
-		writer.WriteByte('`')
-		writer.WriteString(strings.ReplaceAll(part, "`", "``"))
-		writer.WriteByte('`')
+		quoteIdentPart(writer, str[start:i])
+		start = i + 1
 	}
 }
 
-// splitIdentifier splits a dotted name on the dots outside backtick quotes.
-func splitIdentifier(str string) []string {
-	var parts []string
-	start, quoted := 0, false
-	for i := 0; i < len(str); i++ {
-		switch str[i] {
-		case '`':
-			quoted = !quoted
-		case '.':
-			if !quoted {
-				parts = append(parts, str[start:i])
-				start = i + 1
-			}
-		}
+// quoteIdentPart writes one part of a dotted name.
+func quoteIdentPart(writer clause.Writer, part string) {
+	if len(part) >= 2 && part[0] == '`' && part[len(part)-1] == '`' {
+		writer.WriteString(part)
+		return
 	}
-	return append(parts, str[start:])
+	writer.WriteByte('`')
+	if strings.IndexByte(part, '`') < 0 {
+		writer.WriteString(part)
+	} else {
+		writer.WriteString(strings.ReplaceAll(part, "`", "``"))
+	}
+	writer.WriteByte('`')
 }
 
 // Explain renders sql with its arguments inlined, for logs.

@@ -38,6 +38,40 @@ func TestStatementCacheReuse(t *testing.T) {
 	require.NoError(t, st.Close())
 	assert.Equal(t, before, prepares(t, conn), "Prepare takes the cached statement")
 
+	t.Run("several idle copies of one query", func(t *testing.T) {
+		// GORM with PrepareStmt in a transaction prepares the same INSERT once
+		// per call and closes all of them at the end.
+		db, _ := openTestDB(t, Options{})
+		conn := pinConn(t, db)
+		_, err := conn.ExecContext(ctx, "CREATE TABLE tw(x)")
+		require.NoError(t, err)
+		const q = "INSERT INTO tw VALUES (?)"
+		round := func() {
+			var stmts []interface{ Close() error }
+			for i := range 3 {
+				st, err := conn.PrepareContext(ctx, q)
+				require.NoError(t, err)
+				_, err = st.Exec(i)
+				require.NoError(t, err)
+				stmts = append(stmts, st)
+			}
+			for _, st := range stmts {
+				require.NoError(t, st.Close())
+			}
+		}
+		round()
+		before := prepares(t, conn)
+		round()
+		assert.Equal(t, before, prepares(t, conn), "all three statements come from the cache")
+		raw(t, conn, func(c *Conn) {
+			copies := 0
+			for s := c.cache.idle[q]; s != nil; s = s.twin {
+				copies++
+			}
+			assert.Equal(t, 3, copies)
+		})
+	})
+
 	t.Run("disabled", func(t *testing.T) {
 		db, _ := openTestDB(t, Options{StmtCacheSize: -1})
 		conn := pinConn(t, db)

@@ -27,6 +27,7 @@ type stmtHandle struct {
 	buf       colBuf    // C array receiving one row
 
 	prev, next *stmtHandle // links in the cache's LRU list while idle
+	twin       *stmtHandle // the next older idle statement of the same query
 }
 
 // loadMeta (re)reads the column names and declared types.
@@ -51,34 +52,40 @@ func (s *stmtHandle) loadMeta(reprepare int) {
 
 // stmtCache keeps idle statements by SQL text, evicting the least recently
 // used beyond max. Statements in use are not in the cache, so one is never
-// handed out twice.
+// handed out twice. A query may have several idle statements: GORM with
+// PrepareStmt runs the same INSERT many times in one transaction, each on a
+// statement of its own, and all of them come back at the end.
 type stmtCache struct {
 	max        int
-	idle       map[string]*stmtHandle
-	head, tail *stmtHandle // head is the most recently used
+	n          int                    // idle statements
+	idle       map[string]*stmtHandle // per query, the latest; older ones follow twin
+	head, tail *stmtHandle            // head is the most recently used
 }
 
-// take removes and returns the idle statement for query, or nil.
+// take removes and returns an idle statement for query, or nil.
 func (c *stmtCache) take(query string) *stmtHandle {
 	s := c.idle[query]
 	if s == nil {
 		return nil
 	}
-	delete(c.idle, query)
+	if s.twin != nil {
+		c.idle[query] = s.twin
+	} else {
+		delete(c.idle, query)
+	}
+	s.twin = nil
 	c.unlink(s)
+	c.n--
 	return s
 }
 
 // put adds s to the cache. It returns a statement the caller must finalize:
-// s itself when an idle copy of its query is already cached, or the evicted
-// least recently used one, or nil.
+// the evicted least recently used one, or nil.
 func (c *stmtCache) put(s *stmtHandle) *stmtHandle {
-	if _, dup := c.idle[s.query]; dup {
-		return s
-	}
 	if c.idle == nil {
 		c.idle = make(map[string]*stmtHandle)
 	}
+	s.twin = c.idle[s.query]
 	c.idle[s.query] = s
 	s.prev, s.next = nil, c.head
 	if c.head != nil {
@@ -88,13 +95,35 @@ func (c *stmtCache) put(s *stmtHandle) *stmtHandle {
 	if c.tail == nil {
 		c.tail = s
 	}
-	if len(c.idle) <= c.max {
+	c.n++
+	if c.n <= c.max {
 		return nil
 	}
 	old := c.tail
-	delete(c.idle, old.query)
+	c.dropTwin(old)
 	c.unlink(old)
+	c.n--
 	return old
+}
+
+// dropTwin removes s from the idle statements of its query.
+func (c *stmtCache) dropTwin(s *stmtHandle) {
+	p := c.idle[s.query]
+	if p == s {
+		if s.twin != nil {
+			c.idle[s.query] = s.twin
+		} else {
+			delete(c.idle, s.query)
+		}
+		s.twin = nil
+		return
+	}
+	for ; p != nil; p = p.twin {
+		if p.twin == s {
+			p.twin, s.twin = s.twin, nil
+			return
+		}
+	}
 }
 
 func (c *stmtCache) unlink(s *stmtHandle) {
