@@ -75,11 +75,6 @@ func (d *Dialector) Initialize(db *gorm.DB) error {
 		d.connector = connector
 		db.ConnPool = sql.OpenDB(connector)
 	}
-	if d.Sync {
-		if err := callbacks.RegisterSync(db, syncer{d.connector}); err != nil {
-			return err
-		}
-	}
 
 	gormcallbacks.RegisterDefaultCallbacks(db, &gormcallbacks.Config{
 		CreateClauses:        []string{"INSERT", "VALUES", "ON CONFLICT", "RETURNING"},
@@ -91,6 +86,9 @@ func (d *Dialector) Initialize(db *gorm.DB) error {
 		if _, ok := db.ClauseBuilders[name]; !ok {
 			db.ClauseBuilders[name] = builder
 		}
+	}
+	if d.Sync { // after the default callbacks, which it follows
+		return callbacks.RegisterSync(db, syncer{d.connector})
 	}
 	return nil
 }

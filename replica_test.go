@@ -1,0 +1,225 @@
+package libsql_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gorm.io/gorm"
+
+	"github.com/gorm-libsql/libsql"
+	"github.com/gorm-libsql/libsql/internal/sqldtest"
+)
+
+type rpEvent struct {
+	ID   uint
+	Name string
+}
+
+// openReplica opens an embedded replica of srv in a new file of dir.
+func openReplica(t *testing.T, cfg libsql.Config) *gorm.DB {
+	t.Helper()
+	if cfg.Database == "" {
+		cfg.Database = filepath.Join(t.TempDir(), "replica.db")
+	}
+	return openDB(t, libsql.New(cfg), &gorm.Config{TranslateError: true})
+}
+
+func countEvents(t *testing.T, db *gorm.DB, name string) int64 {
+	t.Helper()
+	var n int64
+	require.NoError(t, db.Model(&rpEvent{}).Where("name = ?", name).Count(&n).Error)
+	return n
+}
+
+// eventually polls cond for up to 15 s.
+func eventually(t *testing.T, cond func() bool, msg string) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal(msg)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestReplicasSyncThroughPrimary(t *testing.T) {
+	srv := sqldtest.Start(t, sqldtest.Options{})
+	r1 := openReplica(t, libsql.Config{URL: srv.URL()})
+	r2 := openReplica(t, libsql.Config{URL: srv.URL()})
+	require.NoError(t, r1.AutoMigrate(&rpEvent{}))
+	require.NoError(t, r1.Create(&rpEvent{Name: "from r1"}).Error)
+	assert.EqualValues(t, 1, countEvents(t, r1, "from r1"), "read-your-writes: r1 sees its write at once")
+
+	before, err := libsql.Sync(r2)
+	require.NoError(t, err)
+	assert.Positive(t, before.FrameNo)
+	assert.EqualValues(t, 1, countEvents(t, r2, "from r1"), "r2 sees r1's write after a sync")
+
+	require.NoError(t, r1.Create(&rpEvent{Name: "second"}).Error)
+	after, err := libsql.Sync(r2)
+	require.NoError(t, err)
+	assert.Greater(t, after.FrameNo, before.FrameNo)
+	assert.Positive(t, after.FramesSynced)
+
+	_, err = libsql.Sync(openDB(t, libsql.Open(filepath.Join(t.TempDir(), "plain.db")), nil))
+	assert.ErrorIs(t, err, libsql.ErrNotReplica)
+}
+
+func TestReplicaSyncInterval(t *testing.T) {
+	srv := sqldtest.Start(t, sqldtest.Options{})
+	r1 := openReplica(t, libsql.Config{URL: srv.URL()})
+	require.NoError(t, r1.AutoMigrate(&rpEvent{}))
+	r2 := openReplica(t, libsql.Config{URL: srv.URL(), SyncInterval: 50 * time.Millisecond})
+	require.NoError(t, r1.Create(&rpEvent{Name: "background"}).Error)
+	eventually(t, func() bool {
+		var n int64
+		return r2.Model(&rpEvent{}).Where("name = ?", "background").Count(&n).Error == nil && n == 1
+	}, "the write never reached the replica with a sync interval")
+}
+
+func TestReplicaSyncAfterCommit(t *testing.T) {
+	srv := sqldtest.Start(t, sqldtest.Options{})
+	plain := openReplica(t, libsql.Config{URL: srv.URL(), DisableReadYourWrites: true})
+	require.NoError(t, plain.Exec("CREATE TABLE rp_events (id integer PRIMARY KEY, name text)").Error)
+	_, err := libsql.Sync(plain)
+	require.NoError(t, err)
+	require.NoError(t, plain.Create(&rpEvent{Name: "unsynced"}).Error)
+	assert.EqualValues(t, 0, countEvents(t, plain, "unsynced"), "without read-your-writes a write shows only after a sync")
+
+	synced := openReplica(t, libsql.Config{URL: srv.URL(), DisableReadYourWrites: true, Sync: true})
+	for name, write := range map[string]func() error{
+		"Create": func() error { return synced.Create(&rpEvent{Name: "created"}).Error },
+		"Update": func() error { return synced.Model(&rpEvent{}).Where("name = ?", "created").Update("name", "updated").Error },
+		"Exec":   func() error { return synced.Exec("INSERT INTO rp_events (name) VALUES ('exec')").Error },
+	} {
+		require.NoError(t, write(), name)
+	}
+	assert.EqualValues(t, 1, countEvents(t, synced, "updated"), "Sync: true makes the replica reflect the primary when the call returns")
+	assert.EqualValues(t, 1, countEvents(t, synced, "exec"))
+	require.NoError(t, synced.Where("name = ?", "exec").Delete(&rpEvent{}).Error)
+	assert.EqualValues(t, 0, countEvents(t, synced, "exec"))
+}
+
+func TestReplicaWhilePrimaryIsDown(t *testing.T) {
+	srv := sqldtest.Start(t, sqldtest.Options{})
+	r := openReplica(t, libsql.Config{URL: srv.URL()})
+	require.NoError(t, r.AutoMigrate(&rpEvent{}))
+	require.NoError(t, r.Create(&rpEvent{Name: "committed"}).Error)
+
+	srv.Stop()
+	assert.EqualValues(t, 1, countEvents(t, r, "committed"), "reads are local")
+	start := time.Now()
+	err := r.Create(&rpEvent{Name: "while down"}).Error
+	require.Error(t, err)
+	assert.Less(t, time.Since(start), 15*time.Second)
+	assert.ErrorIs(t, err, libsql.ErrPrimaryUnavailable)
+	_, err = libsql.Sync(r)
+	assert.Error(t, err)
+
+	srv.Restart(t)
+	eventually(t, func() bool { return r.Create(&rpEvent{Name: "after"}).Error == nil }, "writes never worked again")
+	_, err = libsql.Sync(r)
+	require.NoError(t, err)
+	var names []string
+	require.NoError(t, r.Model(&rpEvent{}).Order("id").Pluck("name", &names).Error)
+	assert.Equal(t, []string{"committed", "after"}, names, "no committed row lost, nothing half-written")
+}
+
+func TestReplicaEncryption(t *testing.T) {
+	const key = "replica-encryption-key-0123456789abcdef"
+	srv := sqldtest.Start(t, sqldtest.Options{})
+	path := filepath.Join(t.TempDir(), "enc-replica.db")
+	r := openReplica(t, libsql.Config{Database: path, URL: srv.URL(), EncryptionKey: key})
+	require.NoError(t, r.AutoMigrate(&rpEvent{}))
+	require.NoError(t, r.Create(&rpEvent{Name: "secret event"}).Error)
+	sqlDB, _ := r.DB()
+	require.NoError(t, sqlDB.Close())
+
+	raw, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.False(t, strings.HasPrefix(string(raw), "SQLite format 3"), "the replica file is encrypted")
+
+	_, err = gorm.Open(libsql.Open(path), &gorm.Config{})
+	require.Error(t, err, "unreadable without its key")
+	assert.ErrorIs(t, err, libsql.ErrWrongKey)
+
+	// The local layer reads what go-libsql's replica wrote: one format.
+	local := openDB(t, libsql.New(libsql.Config{Database: path, EncryptionKey: key, BusyTimeout: 5 * time.Second}), nil)
+	assert.EqualValues(t, 1, countEvents(t, local, "secret event"))
+	sqlDB, _ = local.DB()
+	require.NoError(t, sqlDB.Close())
+
+	_, err = gorm.Open(libsql.New(libsql.Config{Database: path, URL: srv.URL(), EncryptionKey: strings.Repeat("w", 40)}), &gorm.Config{})
+	require.Error(t, err)
+	assert.ErrorIs(t, err, libsql.ErrWrongKey)
+	assert.NotContains(t, err.Error(), strings.Repeat("w", 40))
+
+	again := openReplica(t, libsql.Config{Database: path, URL: srv.URL(), EncryptionKey: key})
+	assert.EqualValues(t, 1, countEvents(t, again, "secret event"), "the replica reopens with its key")
+}
+
+func TestReplicaAuth(t *testing.T) {
+	srv := sqldtest.Start(t, sqldtest.Options{Auth: true})
+	r := openReplica(t, libsql.Config{URL: srv.URL(), AuthToken: srv.Token()})
+	require.NoError(t, r.AutoMigrate(&rpEvent{}))
+	require.NoError(t, r.Create(&rpEvent{Name: "ok"}).Error)
+
+	ro := openReplica(t, libsql.Config{URL: srv.URL(), AuthToken: srv.ReadOnlyToken()})
+	assert.EqualValues(t, 1, countEvents(t, ro, "ok"), "a read-only token syncs and reads")
+	err := ro.Create(&rpEvent{Name: "denied"}).Error
+	require.Error(t, err)
+	assert.Contains(t, strings.ToLower(err.Error()), "permission")
+	assert.NotContains(t, err.Error(), srv.ReadOnlyToken())
+
+	for name, token := range map[string]string{"forged": srv.ForgedToken(), "missing": "", "expired": srv.ExpiredToken()} {
+		t.Run(name, func(t *testing.T) {
+			start := time.Now()
+			_, err := gorm.Open(libsql.New(libsql.Config{Database: filepath.Join(t.TempDir(), "r.db"), URL: srv.URL(), AuthToken: token}), &gorm.Config{})
+			require.Error(t, err)
+			assert.Less(t, time.Since(start), 2*time.Second, "fails fast, not after a handshake timeout")
+			assert.True(t, errors.Is(err, libsql.ErrAuthentication), "%v", err)
+			assert.Contains(t, err.Error(), "authentication failed")
+			if token != "" {
+				assert.NotContains(t, err.Error(), token)
+			}
+		})
+	}
+}
+
+// TestReplicaOfReplicaServer is the scale-out topology: an embedded replica
+// syncing from a second sqld that replicates the primary.
+func TestReplicaOfReplicaServer(t *testing.T) {
+	primary := sqldtest.Start(t, sqldtest.Options{GRPC: true})
+	edge := sqldtest.Start(t, sqldtest.Options{PrimaryGRPCURL: primary.GRPCURL()})
+	primary.Exec(t, "CREATE TABLE rp_events (id integer PRIMARY KEY, name text)", "INSERT INTO rp_events (name) VALUES ('on primary')")
+
+	var r *gorm.DB
+	eventually(t, func() bool {
+		db, err := gorm.Open(libsql.New(libsql.Config{Database: filepath.Join(t.TempDir(), "edge.db"), URL: edge.URL()}), &gorm.Config{})
+		if err != nil {
+			return false
+		}
+		var n int64
+		if db.Model(&rpEvent{}).Count(&n).Error != nil || n != 1 {
+			sqlDB, _ := db.DB()
+			sqlDB.Close()
+			return false
+		}
+		r = db
+		return true
+	}, "the edge server never caught up with the primary")
+	t.Cleanup(func() { sqlDB, _ := r.DB(); sqlDB.Close() })
+
+	require.NoError(t, r.Create(&rpEvent{Name: "via edge"}).Error, "writes go through the edge to the primary")
+	eventually(t, func() bool {
+		rows := primary.Query(t, "SELECT count(*) FROM rp_events WHERE name = 'via edge'")
+		return len(rows) == 1 && rows[0][0] == int64(1)
+	}, "the write never reached the primary")
+}
