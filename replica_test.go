@@ -96,8 +96,10 @@ func TestReplicaSyncAfterCommit(t *testing.T) {
 	synced := openReplica(t, libsql.Config{URL: srv.URL(), DisableReadYourWrites: true, Sync: true})
 	for name, write := range map[string]func() error{
 		"Create": func() error { return synced.Create(&rpEvent{Name: "created"}).Error },
-		"Update": func() error { return synced.Model(&rpEvent{}).Where("name = ?", "created").Update("name", "updated").Error },
-		"Exec":   func() error { return synced.Exec("INSERT INTO rp_events (name) VALUES ('exec')").Error },
+		"Update": func() error {
+			return synced.Model(&rpEvent{}).Where("name = ?", "created").Update("name", "updated").Error
+		},
+		"Exec": func() error { return synced.Exec("INSERT INTO rp_events (name) VALUES ('exec')").Error },
 	} {
 		require.NoError(t, write(), name)
 	}
