@@ -103,6 +103,7 @@ func TestMigratorTables(t *testing.T) {
 		tables, err := m.GetTables()
 		require.NoError(t, err)
 		assert.Equal(t, []string{"mg_companies"}, tables)
+		assert.Equal(t, "main", m.CurrentDatabase())
 
 		require.NoError(t, db.Create(&mgCompany{Name: "acme"}).Error)
 		require.NoError(t, m.RenameTable("mg_companies", "mg_firms"))
@@ -260,6 +261,42 @@ func TestMigratorAutoMigrateAddsColumns(t *testing.T) {
 		assert.Equal(t, "ann", p.Name)
 		assert.Equal(t, "none", p.Nickname)
 		assert.Equal(t, 0, p.Height)
+	})
+}
+
+type mgPersonStrict struct {
+	ID    uint
+	Name  string
+	Badge string `gorm:"not null"`
+}
+
+func (mgPersonStrict) TableName() string { return "mg_people" }
+
+func TestMigratorAddNotNullColumnWithoutDefault(t *testing.T) {
+	forEachMode(t, func(t *testing.T, db *gorm.DB) {
+		m := db.Migrator()
+		require.NoError(t, m.CreateTable(&mgPerson{}))
+		require.NoError(t, m.AddColumn(&mgPersonStrict{}, "Badge"), "an empty table is rebuilt with the column")
+		cols, err := m.ColumnTypes(&mgPersonStrict{})
+		require.NoError(t, err)
+		for _, c := range cols {
+			if c.Name() == "badge" {
+				nullable, _ := c.Nullable()
+				assert.False(t, nullable)
+			}
+		}
+		require.NoError(t, db.Create(&mgPersonStrict{Name: "ann", Badge: "b1"}).Error)
+
+		require.NoError(t, m.DropTable("mg_people"))
+		require.NoError(t, m.CreateTable(&mgPerson{}))
+		require.NoError(t, db.Create(&mgPerson{Name: "bob"}).Error)
+		err = m.AddColumn(&mgPersonStrict{}, "Badge")
+		require.Error(t, err, "existing rows have no value for a NOT NULL column")
+		assert.Contains(t, err.Error(), "NOT NULL")
+		assert.False(t, m.HasColumn(&mgPersonStrict{}, "badge"))
+		var n int64
+		require.NoError(t, db.Table("mg_people").Count(&n).Error)
+		assert.EqualValues(t, 1, n, "the table and its row are intact")
 	})
 }
 
