@@ -755,7 +755,8 @@ func TestReplicaCloseStopsBackgroundSync(t *testing.T) {
 	before := backgroundSyncs()
 	c, err := NewReplicaConnector(filepath.Join(t.TempDir(), "bg.db"), srv.URL(), ReplicaOptions{SyncInterval: 10 * time.Millisecond})
 	require.NoError(t, err)
-	assert.Equal(t, before+1, backgroundSyncs())
+	// A new goroutine shows in stack dumps once it has been scheduled.
+	assert.Eventually(t, func() bool { return backgroundSyncs() == before+1 }, 5*time.Second, 5*time.Millisecond)
 	db := sql.OpenDB(c)
 	require.NoError(t, db.Ping())
 	time.Sleep(50 * time.Millisecond)
