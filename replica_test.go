@@ -167,6 +167,25 @@ func TestReplicaEncryption(t *testing.T) {
 	assert.EqualValues(t, 1, countEvents(t, again, "secret event"), "the replica reopens with its key")
 }
 
+func TestReplicaFileOpensReadOnlyLocally(t *testing.T) {
+	srv := sqldtest.Start(t, sqldtest.Options{})
+	path := filepath.Join(t.TempDir(), "r.db")
+	r := openReplica(t, libsql.Config{Database: path, URL: srv.URL()})
+	require.NoError(t, r.AutoMigrate(&rpEvent{}))
+	require.NoError(t, r.Create(&rpEvent{Name: "synced"}).Error)
+
+	local := openDB(t, libsql.Open(path), nil)
+	assert.EqualValues(t, 1, countEvents(t, local, "synced"), "a replica's file reads locally, offline")
+	err := local.Create(&rpEvent{Name: "local write"}).Error
+	require.Error(t, err, "a local write would be overwritten by the next sync and can corrupt the file")
+	assert.Contains(t, err.Error(), "readonly")
+
+	require.NoError(t, r.Create(&rpEvent{Name: "still replicating"}).Error)
+	_, err = libsql.Sync(r)
+	require.NoError(t, err)
+	assert.EqualValues(t, 1, countEvents(t, r, "still replicating"))
+}
+
 func TestReplicaAuth(t *testing.T) {
 	srv := sqldtest.Start(t, sqldtest.Options{Auth: true})
 	r := openReplica(t, libsql.Config{URL: srv.URL(), AuthToken: srv.Token()})

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -35,6 +36,7 @@ var ErrWrongKey = errors.New("wrong encryption key, or not a database")
 
 // Local returns a connector for a local database file. Each new connection
 // runs in WAL mode (files only) with synchronous=NORMAL and foreign keys on.
+// The file of an embedded replica opens read-only.
 // ":memory:" becomes one in-memory database shared by every connection of
 // the pool, kept alive until the connector is closed.
 func Local(cfg Config) (driver.Connector, error) {
@@ -46,7 +48,11 @@ func Local(cfg Config) (driver.Connector, error) {
 	} else if !isMemoryURI(path) {
 		init = append([]string{"PRAGMA journal_mode = WAL"}, init...)
 	}
-	c, err := native.NewConnector(path, native.Options{BusyTimeout: cfg.BusyTimeout, Init: init, EncryptionKey: cfg.EncryptionKey})
+	readOnly := isReplicaFile(path)
+	if readOnly {
+		init = nil // a read-only connection keeps the replica's settings
+	}
+	c, err := native.NewConnector(path, native.Options{BusyTimeout: cfg.BusyTimeout, Init: init, EncryptionKey: cfg.EncryptionKey, ReadOnly: readOnly})
 	if err != nil {
 		return nil, err
 	}
@@ -69,6 +75,19 @@ func (c checked) Connect(ctx context.Context) (driver.Conn, error) {
 }
 
 var memoryID atomic.Int64
+
+// isReplicaFile reports whether path is the file of an embedded replica
+// (libSQL keeps its replication index beside it). Opened as a plain local
+// database it is read-only: a local write would diverge from the primary's
+// log, and the next sync would corrupt the file.
+func isReplicaFile(path string) bool {
+	path = strings.TrimPrefix(path, "file:")
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	_, err := os.Stat(path + "-client_wal_index")
+	return err == nil
+}
 
 func isMemoryURI(path string) bool {
 	return strings.Contains(path, "mode=memory") || strings.Contains(path, "vfs=memdb")
