@@ -306,18 +306,6 @@ func (c *Conn) sendFailed(err error, newStream, keep, beginning bool) error {
 
 var errReadOnly = &Error{Code: "SQLITE_READONLY", Message: "attempt to write a readonly database"}
 
-// result is the driver.Result of an Exec.
-type result struct{ id, rows int64 }
-
-// LastInsertId returns the rowid of the last row inserted by the
-// statement(s), or, in a transaction, by an earlier statement of it; 0 when
-// none was.
-func (r result) LastInsertId() (int64, error) { return r.id, nil }
-
-// RowsAffected returns the rows the statement(s) inserted, updated or
-// deleted: the sum over the statements of a multi-statement Exec.
-func (r result) RowsAffected() (int64, error) { return r.rows, nil }
-
 // ExecContext implements driver.ExecerContext.
 //
 // Every statement of query runs, in order, in one request; rows they return
@@ -326,6 +314,11 @@ func (r result) RowsAffected() (int64, error) { return r.rows, nil }
 // $name in every statement that has them. When a statement fails the
 // statements after it do not run and the earlier ones stay done (unless
 // inside a transaction that is then rolled back).
+//
+// The result's LastInsertId is the rowid of the last row inserted by the
+// statement(s), or, in a transaction, by an earlier statement of it; 0 when
+// none was. RowsAffected is the rows the statement(s) inserted, updated or
+// deleted: the sum over the statements of a multi-statement Exec.
 func (c *Conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
 	if err := c.ready(ctx); err != nil {
 		return nil, err
@@ -335,7 +328,7 @@ func (c *Conn) ExecContext(ctx context.Context, query string, args []driver.Name
 		return nil, err
 	}
 	if len(stmts) == 0 {
-		return result{}, nil
+		return sqlvalue.Result{}, nil
 	}
 	var prevID int64
 	if c.baton != "" {
@@ -345,12 +338,12 @@ func (c *Conn) ExecContext(ctx context.Context, query string, args []driver.Name
 	if err != nil {
 		return nil, err
 	}
-	res := result{id: prevID}
+	res := sqlvalue.Result{ID: prevID}
 	for _, r := range out {
-		res.rows += r.AffectedRowCount
+		res.Rows += r.AffectedRowCount
 		if r.LastInsertRowid != nil {
 			if id, err := strconv.ParseInt(*r.LastInsertRowid, 10, 64); err == nil {
-				res.id = id
+				res.ID = id
 			}
 		}
 	}
@@ -411,13 +404,8 @@ func (c *Conn) Begin() (driver.Tx, error) {
 // the first statement of the transaction.
 //
 // Isolation levels map to SQLite's transaction kinds as in the local
-// driver:
-//
-//	sql.LevelDefault, sql.LevelSerializable  BEGIN (DEFERRED)
-//	sql.LevelWriteCommitted                  BEGIN IMMEDIATE
-//	sql.LevelLinearizable                    BEGIN EXCLUSIVE
-//
-// Other levels are rejected.
+// driver (txopt.BeginStatement: BEGIN, BEGIN IMMEDIATE, BEGIN EXCLUSIVE);
+// other levels are rejected.
 //
 // sqld refuses PRAGMA query_only, so a read-only transaction is enforced by
 // the driver: it accepts only statements that cannot write, judged from
@@ -429,16 +417,9 @@ func (c *Conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 	if err := c.ready(ctx); err != nil {
 		return nil, err
 	}
-	var begin string
-	switch level := sql.IsolationLevel(opts.Isolation); level {
-	case sql.LevelDefault, sql.LevelSerializable:
-		begin = "BEGIN"
-	case sql.LevelWriteCommitted:
-		begin = "BEGIN IMMEDIATE"
-	case sql.LevelLinearizable:
-		begin = "BEGIN EXCLUSIVE"
-	default:
-		return nil, fmt.Errorf("hrana: isolation level %v is not supported", level)
+	begin, err := txopt.BeginStatement(sql.IsolationLevel(opts.Isolation))
+	if err != nil {
+		return nil, fmt.Errorf("hrana: %w", err)
 	}
 	if c.tx != nil || c.manual {
 		// As SQLite says for a BEGIN inside a transaction (here one begun

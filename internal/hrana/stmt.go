@@ -3,6 +3,8 @@ package hrana
 import (
 	"context"
 	"database/sql/driver"
+
+	"github.com/gorm-libsql/libsql/internal/sqlvalue"
 )
 
 // Stmt is a prepared statement (driver.Stmt with the context variants). The
@@ -43,18 +45,10 @@ func (s *Stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driv
 
 // Exec implements driver.Stmt; use ExecContext.
 func (s *Stmt) Exec(args []driver.Value) (driver.Result, error) {
-	return s.ExecContext(context.Background(), valuesToNamed(args))
+	return s.ExecContext(context.Background(), sqlvalue.NamedValues(args))
 }
 
 // Query implements driver.Stmt; use QueryContext.
 func (s *Stmt) Query(args []driver.Value) (driver.Rows, error) {
-	return s.QueryContext(context.Background(), valuesToNamed(args))
-}
-
-func valuesToNamed(args []driver.Value) []driver.NamedValue {
-	nv := make([]driver.NamedValue, len(args))
-	for i, v := range args {
-		nv[i] = driver.NamedValue{Ordinal: i + 1, Value: v}
-	}
-	return nv
+	return s.QueryContext(context.Background(), sqlvalue.NamedValues(args))
 }

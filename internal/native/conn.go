@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 	"unsafe"
+
+	"github.com/gorm-libsql/libsql/internal/sqlvalue"
 )
 
 // Conn is one connection to a libSQL database file.
@@ -171,17 +173,6 @@ func (c *Conn) finalize(s *stmtHandle) {
 	delete(c.live, s)
 }
 
-// result is the driver.Result of an Exec.
-type result struct{ id, rows int64 }
-
-// LastInsertId returns sqlite3_last_insert_rowid after the statement(s).
-func (r result) LastInsertId() (int64, error) { return r.id, nil }
-
-// RowsAffected returns the rows the statement(s) inserted, updated or
-// deleted: 0 for statements that changed none (DDL, SELECT, ...), and the
-// sum over the statements of a multi-statement Exec.
-func (r result) RowsAffected() (int64, error) { return r.rows, nil }
-
 // ExecContext implements driver.ExecerContext.
 //
 // Every statement of query runs, in order; rows they return are discarded.
@@ -190,6 +181,11 @@ func (r result) RowsAffected() (int64, error) { return r.rows, nil }
 // (sql.Named) bind to :name, @name and $name in every statement that has
 // them. An argument no statement used is an error. Statements are not run
 // in a transaction of their own: when one fails, the earlier ones stay done.
+//
+// The result's LastInsertId is sqlite3_last_insert_rowid after the
+// statement(s); RowsAffected is the rows they inserted, updated or deleted:
+// 0 for statements that changed none (DDL, SELECT, ...), and the sum over
+// the statements of a multi-statement Exec.
 func (c *Conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
 	if err := c.ready(ctx); err != nil {
 		return nil, err
@@ -204,17 +200,17 @@ func (c *Conn) ExecContext(ctx context.Context, query string, args []driver.Name
 }
 
 // exec runs query; the caller has checked and watches ctx.
-func (c *Conn) exec(ctx context.Context, query string, args []driver.NamedValue) (result, error) {
+func (c *Conn) exec(ctx context.Context, query string, args []driver.NamedValue) (sqlvalue.Result, error) {
 	s, multi, err := c.acquire(query)
 	if err != nil {
-		return result{}, err
+		return sqlvalue.Result{}, err
 	}
 	if multi {
 		return c.execMulti(ctx, query, args)
 	}
 	b := newBinder(args)
 	if s == nil {
-		return result{}, b.finish()
+		return sqlvalue.Result{}, b.Finish()
 	}
 	res, err := c.execHandle(ctx, s, &b)
 	c.release(s)
@@ -223,54 +219,54 @@ func (c *Conn) exec(ctx context.Context, query string, args []driver.NamedValue)
 
 // execHandle binds all arguments to s and runs it to completion, leaving s
 // reset.
-func (c *Conn) execHandle(ctx context.Context, s *stmtHandle, b *binder) (result, error) {
-	err := b.bind(c, s, s.nparams)
+func (c *Conn) execHandle(ctx context.Context, s *stmtHandle, b *sqlvalue.Binder) (sqlvalue.Result, error) {
+	err := c.bind(b, s)
 	if err == nil {
-		err = b.finish()
+		err = b.Finish()
 	}
 	if err != nil {
 		stmtReset(s.ptr)
-		return result{}, err
+		return sqlvalue.Result{}, err
 	}
 	changes, id, rc := c.d.exec(s.ptr)
 	if rc != rcDone {
 		err := c.stepError(ctx, rc)
 		stmtReset(s.ptr)
-		return result{}, err
+		return sqlvalue.Result{}, err
 	}
-	return result{id: id, rows: changes}, nil
+	return sqlvalue.Result{ID: id, Rows: changes}, nil
 }
 
-func (c *Conn) execMulti(ctx context.Context, query string, args []driver.NamedValue) (result, error) {
+func (c *Conn) execMulti(ctx context.Context, query string, args []driver.NamedValue) (sqlvalue.Result, error) {
 	it := c.newStmtIter(query)
 	defer it.close()
 	b := newBinder(args)
-	var res result
+	var res sqlvalue.Result
 	for {
 		s, _, err := it.next()
 		if err != nil {
-			return result{}, err
+			return sqlvalue.Result{}, err
 		}
 		if s == nil {
 			break
 		}
-		err = b.bind(c, s, s.nparams)
+		err = c.bind(&b, s)
 		if err == nil {
 			changes, id, rc := c.d.exec(s.ptr)
 			if rc == rcDone {
-				res.rows += changes
-				res.id = id
+				res.Rows += changes
+				res.ID = id
 			} else {
 				err = c.stepError(ctx, rc)
 			}
 		}
 		stmtFinalize(s.ptr)
 		if err != nil {
-			return result{}, err
+			return sqlvalue.Result{}, err
 		}
 	}
-	if err := b.finish(); err != nil {
-		return result{}, err
+	if err := b.Finish(); err != nil {
+		return sqlvalue.Result{}, err
 	}
 	return res, nil
 }
@@ -312,13 +308,13 @@ func (c *Conn) query(ctx context.Context, query string, args []driver.NamedValue
 	case s == nil:
 		return nil, driverError(CodeMisuse, "query holds no statement")
 	default:
-		if err := b.bind(c, s, s.nparams); err != nil {
+		if err := c.bind(&b, s); err != nil {
 			stmtReset(s.ptr)
 			c.release(s)
 			return nil, err
 		}
 	}
-	if err := b.finish(); err != nil {
+	if err := b.Finish(); err != nil {
 		stmtReset(s.ptr)
 		c.release(s)
 		return nil, err
@@ -328,7 +324,7 @@ func (c *Conn) query(ctx context.Context, query string, args []driver.NamedValue
 
 // queryMultiPrefix runs all statements of query but the last and returns the
 // last one, bound and tracked by the connection (not cacheable).
-func (c *Conn) queryMultiPrefix(ctx context.Context, query string, b *binder) (*stmtHandle, error) {
+func (c *Conn) queryMultiPrefix(ctx context.Context, query string, b *sqlvalue.Binder) (*stmtHandle, error) {
 	it := c.newStmtIter(query)
 	defer it.close()
 	for {
@@ -339,7 +335,7 @@ func (c *Conn) queryMultiPrefix(ctx context.Context, query string, b *binder) (*
 		if s == nil {
 			return nil, driverError(CodeMisuse, "query holds no statement")
 		}
-		err = b.bind(c, s, s.nparams)
+		err = c.bind(b, s)
 		if err == nil && last {
 			c.live[s] = struct{}{}
 			return s, nil
@@ -427,12 +423,7 @@ func (c *Conn) IsValid() bool { return !c.closed }
 
 // Ping implements driver.Pinger. It runs no SQL: a local connection that is
 // open is alive.
-func (c *Conn) Ping(ctx context.Context) error {
-	if c.closed {
-		return driver.ErrBadConn
-	}
-	return ctx.Err()
-}
+func (c *Conn) Ping(ctx context.Context) error { return c.ready(ctx) }
 
 // LastInsertRowID returns sqlite3_last_insert_rowid: the rowid of the most
 // recent successful INSERT on the connection.

@@ -18,8 +18,8 @@
 // values above math.MaxInt64 are an error), float64 and float32 as REAL, bool
 // as 0 or 1, string as TEXT, []byte as BLOB (nil as NULL, an empty non-nil
 // slice as a zero-length BLOB), nil as NULL and time.Time as TEXT in
-// TimeFormat after conversion to UTC. Other types go through database/sql's
-// default converter (driver.Valuer, named types, pointers).
+// sqlvalue.TimeFormat after conversion to UTC. Other types go through
+// database/sql's default converter (driver.Valuer, named types, pointers).
 //
 // Results are described on Rows: the storage class of each value decides,
 // and the declared type of the column only matters for BOOLEAN/BOOL (bool)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+
+	"github.com/gorm-libsql/libsql/internal/sqlvalue"
 )
 
 // Cipher is the page cipher of encrypted databases: the one go-libsql's
@@ -44,7 +46,7 @@ func (c *Conn) checkReadable(ctx context.Context, path string) error {
 }
 
 // execUncached runs a statement without keeping it in the statement cache.
-func (c *Conn) execUncached(ctx context.Context, query string) (result, error) {
+func (c *Conn) execUncached(ctx context.Context, query string) (sqlvalue.Result, error) {
 	res, err := c.exec(ctx, query, nil)
 	if s := c.cache.take(query); s != nil {
 		c.finalize(s)

@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 	"unsafe"
 
+	"github.com/gorm-libsql/libsql/internal/sqlvalue"
 	"github.com/gorm-libsql/libsql/internal/txopt"
 )
 
@@ -147,36 +148,36 @@ func (c *ReplicaConn) ExecContext(ctx context.Context, query string, args []driv
 	return res, nil
 }
 
-func (c *ReplicaConn) exec(ctx context.Context, query string, args []driver.NamedValue) (result, error) {
+func (c *ReplicaConn) exec(ctx context.Context, query string, args []driver.NamedValue) (sqlvalue.Result, error) {
 	it, err := c.newIter(query)
 	if err != nil {
-		return result{}, err
+		return sqlvalue.Result{}, err
 	}
 	defer it.close()
 	b := newBinder(args)
-	var res result
+	var res sqlvalue.Result
 	for {
 		s, _, err := it.next()
 		if err != nil {
-			return result{}, err
+			return sqlvalue.Result{}, err
 		}
 		if s == nil {
 			break
 		}
-		vals, err := b.bindNames(s.names, s.nparams)
+		vals, err := s.bind(&b)
 		if err != nil {
-			return result{}, err
+			return sqlvalue.Result{}, err
 		}
 		n, _, err := c.run(ctx, s, vals, false)
 		if err != nil {
-			return result{}, err
+			return sqlvalue.Result{}, err
 		}
-		res.rows += n
+		res.Rows += n
 	}
-	if err := b.finish(); err != nil {
-		return result{}, err
+	if err := b.Finish(); err != nil {
+		return sqlvalue.Result{}, err
 	}
-	res.id = c.LastInsertRowID()
+	res.ID = c.LastInsertRowID()
 	return res, nil
 }
 
@@ -203,7 +204,7 @@ func (c *ReplicaConn) QueryContext(ctx context.Context, query string, args []dri
 		if s == nil {
 			return nil, driverError(CodeMisuse, "query holds no statement")
 		}
-		vals, err := b.bindNames(s.names, s.nparams)
+		vals, err := s.bind(&b)
 		if err != nil {
 			return nil, err
 		}
@@ -213,24 +214,12 @@ func (c *ReplicaConn) QueryContext(ctx context.Context, query string, args []dri
 			}
 			continue
 		}
-		if err := b.finish(); err != nil {
+		if err := b.Finish(); err != nil {
 			return nil, err
 		}
 		_, rows, err := c.run(ctx, s, vals, true)
 		return rows, err
 	}
-}
-
-// positional turns parameter values into arguments for Conn.
-func positional(vals []driver.Value) []driver.NamedValue {
-	if len(vals) <= 1 {
-		return nil
-	}
-	nv := make([]driver.NamedValue, len(vals)-1)
-	for i := 1; i < len(vals); i++ {
-		nv[i-1] = driver.NamedValue{Ordinal: i, Value: vals[i]}
-	}
-	return nv
 }
 
 // run runs one statement where it belongs (see ReplicaConnector) and
@@ -263,9 +252,9 @@ func (c *ReplicaConn) runLocal(ctx context.Context, s *repStmt, vals []driver.Va
 		err  error
 	)
 	if wantRows {
-		rows, err = c.local.QueryContext(ctx, s.text, positional(vals))
+		rows, err = c.local.QueryContext(ctx, s.text, sqlvalue.NamedValues(vals))
 	} else {
-		_, err = c.local.ExecContext(ctx, s.text, positional(vals))
+		_, err = c.local.ExecContext(ctx, s.text, sqlvalue.NamedValues(vals))
 	}
 	if c.state == repLocalTx && c.local.Autocommit() {
 		c.state = repIdle
@@ -382,14 +371,16 @@ func (c *ReplicaConn) refreshTxState() {
 	}
 }
 
-// bindLibsql binds vals (1-based) to st with the conversions of Conn.
+// bindLibsql binds vals (vals[i] to parameter i+1) to st with the
+// conversions of Conn.
 func (c *ReplicaConn) bindLibsql(st lsStmt, vals []driver.Value) error {
-	for i := 1; i < len(vals); i++ {
+	for j, v := range vals {
+		i := j + 1
 		var (
 			msg string
 			ok  bool
 		)
-		switch v := vals[i].(type) {
+		switch v := v.(type) {
 		case nil:
 			msg, ok = st.bindNull(i)
 		case int64:
@@ -417,7 +408,7 @@ func (c *ReplicaConn) bindLibsql(st lsStmt, vals []driver.Value) error {
 			}
 			msg, ok = st.bindBlob(i, v)
 		case time.Time:
-			msg, ok = st.bindString(i, v.UTC().Format(TimeFormat))
+			msg, ok = st.bindString(i, sqlvalue.FormatTime(v))
 		default:
 			return driverError(CodeMismatch, "unsupported argument type %T for parameter %d", v, i)
 		}
@@ -447,25 +438,18 @@ func (c *ReplicaConn) Begin() (driver.Tx, error) {
 }
 
 // BeginTx implements driver.ConnBeginTx. Isolation levels map as in
-// Conn.BeginTx (BEGIN, BEGIN IMMEDIATE, BEGIN EXCLUSIVE), run on the
-// primary; a context from txopt.WithoutForeignKeys switches foreign keys
-// off (on the primary) before BEGIN and on again after the transaction. A
-// read-only transaction is a snapshot of the local file (BEGIN on the
-// private sqlite3 connection, no txopt statements); writes in it fail.
+// Conn.BeginTx (txopt.BeginStatement), run on the primary; a context from
+// txopt.WithoutForeignKeys switches foreign keys off (on the primary)
+// before BEGIN and on again after the transaction. A read-only transaction
+// is a snapshot of the local file (BEGIN on the private sqlite3
+// connection, no txopt statements); writes in it fail.
 func (c *ReplicaConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
 	if err := c.ready(ctx); err != nil {
 		return nil, err
 	}
-	var begin string
-	switch level := sql.IsolationLevel(opts.Isolation); level {
-	case sql.LevelDefault, sql.LevelSerializable:
-		begin = "BEGIN"
-	case sql.LevelWriteCommitted:
-		begin = "BEGIN IMMEDIATE"
-	case sql.LevelLinearizable:
-		begin = "BEGIN EXCLUSIVE"
-	default:
-		return nil, fmt.Errorf("native: isolation level %v is not supported", level)
+	begin, err := txopt.BeginStatement(sql.IsolationLevel(opts.Isolation))
+	if err != nil {
+		return nil, fmt.Errorf("native: %w", err)
 	}
 	if c.state != repIdle {
 		return nil, &Error{Code: CodeError, ExtendedCode: CodeError, Msg: "cannot start a transaction within a transaction"}
@@ -623,12 +607,12 @@ func (s *ReplicaStmt) QueryContext(ctx context.Context, args []driver.NamedValue
 
 // Exec implements driver.Stmt; use ExecContext.
 func (s *ReplicaStmt) Exec(args []driver.Value) (driver.Result, error) {
-	return s.ExecContext(context.Background(), valuesToNamed(args))
+	return s.ExecContext(context.Background(), sqlvalue.NamedValues(args))
 }
 
 // Query implements driver.Stmt; use QueryContext.
 func (s *ReplicaStmt) Query(args []driver.Value) (driver.Rows, error) {
-	return s.QueryContext(context.Background(), valuesToNamed(args))
+	return s.QueryContext(context.Background(), sqlvalue.NamedValues(args))
 }
 
 // Close closes the connection; a transaction still open on the primary is
@@ -670,12 +654,7 @@ func (c *ReplicaConn) IsValid() bool { return !c.closed }
 
 // Ping implements driver.Pinger. It does not contact the primary: a
 // replica answers local reads while the primary is down.
-func (c *ReplicaConn) Ping(ctx context.Context) error {
-	if c.closed {
-		return driver.ErrBadConn
-	}
-	return ctx.Err()
-}
+func (c *ReplicaConn) Ping(ctx context.Context) error { return c.ready(ctx) }
 
 // LastInsertRowID returns the rowid of the most recent successful INSERT
 // of the connection (run on the primary).
@@ -703,13 +682,11 @@ func (c *ReplicaConn) Autocommit() bool { return c.closed || c.state == repIdle 
 // ReplicaRows are the rows of a statement run by libsql (driver.Rows),
 // converted as in Rows: the declared types come from the local schema.
 type ReplicaRows struct {
-	c       *ReplicaConn
-	lr      lsRows
-	buf     repCols
-	ctx     context.Context
-	names   []string
-	decls   []string
-	kinds   []colKind
+	c   *ReplicaConn
+	lr  lsRows
+	buf repCols
+	ctx context.Context
+	resultCols
 	pending bool
 	done    bool
 	closed  bool
@@ -729,17 +706,13 @@ func (c *ReplicaConn) newRows(ctx context.Context, s *repStmt, lr lsRows) (*Repl
 		r.names[i] = name
 	}
 	r.decls = make([]string, n)
-	r.kinds = make([]colKind, n)
+	r.kinds = make([]sqlvalue.Kind, n)
 	if s.parsed {
 		// libsql re-serializes statements it sends to the primary, which
 		// changes expression column names ("count (*)"): take names and
 		// declared types from the statement as written.
-		if names, decls, ok := c.columnMeta(s.text); ok && len(names) == n {
-			r.names = names
-			for i, d := range decls {
-				d = strings.ToUpper(d)
-				r.decls[i], r.kinds[i] = d, kindOf(d)
-			}
+		if cols, ok := c.columnMeta(s.text); ok && len(cols.names) == n {
+			r.resultCols = cols
 		}
 	}
 	c.rows[r] = struct{}{}
@@ -754,21 +727,15 @@ func (c *ReplicaConn) newRows(ctx context.Context, s *repStmt, lr lsRows) (*Repl
 }
 
 // columnMeta compiles text on the local connection for its result columns.
-func (c *ReplicaConn) columnMeta(text string) (names, decls []string, ok bool) {
+func (c *ReplicaConn) columnMeta(text string) (resultCols, bool) {
 	cq := cString(text)
 	defer cFree(unsafe.Pointer(cq))
 	ps, rc := c.local.d.parsePrepare(cq, 0, len(text))
 	if rc != rcOK || ps.ptr == nil {
-		return nil, nil, false
+		return resultCols{}, false
 	}
 	defer stmtFinalize(ps.ptr)
-	n := stmtColumnCount(ps.ptr)
-	names = make([]string, n)
-	decls = make([]string, n)
-	for i := range n {
-		names[i], decls[i] = stmtColumnMeta(ps.ptr, i)
-	}
-	return names, decls, true
+	return readResultCols(ps.ptr), true
 }
 
 func (r *ReplicaRows) fetch() (bool, error) {
@@ -830,30 +797,13 @@ func (r *ReplicaRows) Next(dest []driver.Value) error {
 		kind, iv, fv, p, size := r.buf.col(i)
 		switch kind {
 		case repInt:
-			switch r.kinds[i] {
-			case kindBool:
-				dest[i] = iv != 0
-			case kindTime:
-				dest[i] = unixTime(iv, loc)
-			default:
-				dest[i] = iv
-			}
+			dest[i] = sqlvalue.FromInteger(iv, r.kinds[i], loc)
 		case repFloat:
 			dest[i] = fv
 		case repText:
-			if r.kinds[i] == kindTime {
-				if t, ok := parseTime(unsafe.String((*byte)(p), size)); ok {
-					dest[i] = t.In(loc)
-					continue
-				}
-			}
-			dest[i] = string(unsafe.Slice((*byte)(p), size))
+			dest[i] = textValue(p, size, r.kinds[i], loc)
 		case repBlob:
-			b := make([]byte, size)
-			if size > 0 {
-				copy(b, unsafe.Slice((*byte)(p), size))
-			}
-			dest[i] = b
+			dest[i] = blobValue(p, size)
 		case repTextNUL:
 			return driverError(CodeMismatch, "column %d (%s): TEXT holding a NUL byte cannot be read through libsql's replica API", i, r.names[i])
 		default:
@@ -871,7 +821,7 @@ func (r *ReplicaRows) Next(dest []driver.Value) error {
 func (r *ReplicaRows) ColumnTypeDatabaseTypeName(i int) string { return r.decls[i] }
 
 // ColumnTypeScanType returns the scan type of column i, as Rows does.
-func (r *ReplicaRows) ColumnTypeScanType(i int) reflect.Type { return scanTypeOf(r.decls[i]) }
+func (r *ReplicaRows) ColumnTypeScanType(i int) reflect.Type { return sqlvalue.ScanType(r.decls[i]) }
 
 // ColumnTypeNullable reports ok false: rows from libsql carry no column
 // origin.

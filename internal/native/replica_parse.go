@@ -3,9 +3,12 @@ package native
 import (
 	"database/sql/driver"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unsafe"
+
+	"github.com/gorm-libsql/libsql/internal/sqlvalue"
 )
 
 // This file splits the SQL given to a replica connection into statements
@@ -394,56 +397,8 @@ func isIDStart(c byte) bool {
 
 func isIDChar(c byte) bool { return isIDStart(c) || c >= '0' && c <= '9' || c == '$' }
 
-// bindNames picks the arguments of a statement whose parameter names are
-// names (1-based, "" for nameless ones), with the rules of bind: named
-// arguments bind to :name, @name and $name, positional ones fill the
-// remaining parameters in order. It returns the value of each parameter
-// (index 0 unused).
-func (b *binder) bindNames(names []string, n int) ([]driver.Value, error) {
-	vals := make([]driver.Value, n+1)
-	if n == 0 {
-		return vals, nil
-	}
-	if !b.hasNamed {
-		if len(b.args)-b.next < n {
-			return nil, driverError(CodeRange, "not enough arguments: statement has %d parameters, %d arguments left", n, len(b.args)-b.next)
-		}
-		for i := 1; i <= n; i++ {
-			vals[i] = b.args[b.next].Value
-			b.next++
-		}
-		return vals, nil
-	}
-	bound := make([]bool, n+1)
-	for j := range b.args {
-		name := b.args[j].Name
-		if name == "" {
-			continue
-		}
-		for _, prefix := range [...]string{":", "@", "$"} {
-			for idx := 1; idx <= n; idx++ {
-				if bound[idx] || names[idx] != prefix+name {
-					continue
-				}
-				vals[idx] = b.args[j].Value
-				bound[idx] = true
-				b.used[j] = true
-			}
-		}
-	}
-	for idx := 1; idx <= n; idx++ {
-		if bound[idx] {
-			continue
-		}
-		for b.next < len(b.args) && b.args[b.next].Name != "" {
-			b.next++
-		}
-		if b.next >= len(b.args) {
-			return nil, driverError(CodeRange, "not enough arguments: no argument for parameter %d", idx)
-		}
-		vals[idx] = b.args[b.next].Value
-		b.used[b.next] = true
-		b.next++
-	}
-	return vals, nil
+// bind picks the values of the parameters of s from b (see
+// sqlvalue.Binder): vals[i] is the value of parameter i+1.
+func (s *repStmt) bind(b *sqlvalue.Binder) ([]driver.Value, error) {
+	return b.Values(s.nparams, func(prefix, name string) int { return slices.Index(s.names, prefix+name) })
 }

@@ -6,7 +6,10 @@ import (
 	"io"
 	"reflect"
 	"slices"
+	"time"
 	"unsafe"
+
+	"github.com/gorm-libsql/libsql/internal/sqlvalue"
 )
 
 // Rows is the result of a query (driver.Rows). It implements
@@ -79,30 +82,13 @@ func (r *Rows) Next(dest []driver.Value) error {
 		kind, iv, fv, p, size := s.buf.col(i)
 		switch kind {
 		case colInteger:
-			switch s.kinds[i] {
-			case kindBool:
-				dest[i] = iv != 0
-			case kindTime:
-				dest[i] = unixTime(iv, loc)
-			default:
-				dest[i] = iv
-			}
+			dest[i] = sqlvalue.FromInteger(iv, s.kinds[i], loc)
 		case colFloat:
 			dest[i] = fv
 		case colText:
-			if s.kinds[i] == kindTime {
-				// The parse does not keep its input, so it may read the
-				// engine's buffer in place.
-				if t, ok := parseTime(unsafe.String((*byte)(p), size)); ok {
-					dest[i] = t.In(loc)
-					continue
-				}
-			}
-			dest[i] = string(unsafe.Slice((*byte)(p), size))
+			dest[i] = textValue(p, size, s.kinds[i], loc)
 		case colBlob:
-			b := make([]byte, size)
-			copy(b, unsafe.Slice((*byte)(p), size))
-			dest[i] = b
+			dest[i] = blobValue(p, size)
 		default:
 			dest[i] = nil
 		}
@@ -113,6 +99,28 @@ func (r *Rows) Next(dest []driver.Value) error {
 	return nil
 }
 
+// textValue converts TEXT of a column of kind k, read from the engine's
+// memory p[:size], which it copies: time.Time in loc when k is
+// sqlvalue.KindTime and the text parses, else a string.
+func textValue(p unsafe.Pointer, size int, k sqlvalue.Kind, loc *time.Location) driver.Value {
+	if k == sqlvalue.KindTime {
+		// The parse does not keep its input, so it may read the engine's
+		// buffer in place.
+		if t, ok := sqlvalue.ParseTime(unsafe.String((*byte)(p), size)); ok {
+			return t.In(loc)
+		}
+	}
+	return string(unsafe.Slice((*byte)(p), size))
+}
+
+// blobValue copies a BLOB from the engine's memory p[:size]; the copy is
+// empty, not nil, for a zero-length blob.
+func blobValue(p unsafe.Pointer, size int) []byte {
+	b := make([]byte, size)
+	copy(b, unsafe.Slice((*byte)(p), size))
+	return b
+}
+
 // ColumnTypeDatabaseTypeName returns the upper-cased declared type of column
 // i ("" for expressions).
 func (r *Rows) ColumnTypeDatabaseTypeName(i int) string { return r.s.decls[i] }
@@ -120,7 +128,7 @@ func (r *Rows) ColumnTypeDatabaseTypeName(i int) string { return r.s.decls[i] }
 // ColumnTypeScanType returns the type to scan column i into, from its
 // declared type as mattn/go-sqlite3 does: sql.NullInt64, sql.NullString,
 // sql.RawBytes, sql.NullFloat64, sql.NullBool, sql.NullTime, or any.
-func (r *Rows) ColumnTypeScanType(i int) reflect.Type { return scanTypeOf(r.s.decls[i]) }
+func (r *Rows) ColumnTypeScanType(i int) reflect.Type { return sqlvalue.ScanType(r.s.decls[i]) }
 
 // ColumnTypeNullable reports whether column i may be NULL; ok is false
 // unless the column comes straight from a table column.

@@ -5,6 +5,8 @@ import (
 	"database/sql/driver"
 	"strings"
 	"unsafe"
+
+	"github.com/gorm-libsql/libsql/internal/sqlvalue"
 )
 
 // stmtHandle is one compiled sqlite3 statement owned by a Conn. At any time
@@ -20,11 +22,9 @@ type stmtHandle struct {
 	// engine re-prepared the statement after a schema change.
 	meta      bool
 	reprepare int
-	names     []string
-	decls     []string  // upper-cased declared types, "" for none
-	kinds     []colKind // conversion per column, from decls
-	nullable  []int8    // 0 not looked up yet, 1 nullable, 2 NOT NULL, 3 unknown
-	buf       colBuf    // C array receiving one row
+	resultCols
+	nullable []int8 // 0 not looked up yet, 1 nullable, 2 NOT NULL, 3 unknown
+	buf      colBuf // C array receiving one row
 
 	prev, next *stmtHandle // links in the cache's LRU list while idle
 	twin       *stmtHandle // the next older idle statement of the same query
@@ -32,22 +32,35 @@ type stmtHandle struct {
 
 // loadMeta (re)reads the column names and declared types.
 func (s *stmtHandle) loadMeta(reprepare int) {
-	n := stmtColumnCount(s.ptr)
+	s.resultCols = readResultCols(s.ptr)
+	n := len(s.names)
 	if len(s.buf.cols) != n {
 		s.buf.free()
 		s.buf = newColBuf(n)
 	}
-	s.names = make([]string, n)
-	s.decls = make([]string, n)
-	s.kinds = make([]colKind, n)
 	s.nullable = make([]int8, n)
-	for i := range n {
-		name, decl := stmtColumnMeta(s.ptr, i)
-		decl = strings.ToUpper(decl)
-		s.names[i], s.decls[i], s.kinds[i] = name, decl, kindOf(decl)
-	}
 	s.reprepare = reprepare
 	s.meta = true
+}
+
+// resultCols describes the result columns of a statement.
+type resultCols struct {
+	names []string
+	decls []string        // upper-cased declared types, "" for none
+	kinds []sqlvalue.Kind // conversion per column, from decls
+}
+
+// readResultCols reads the names and declared types of the result columns
+// of the compiled statement p.
+func readResultCols(p *sqlStmt) resultCols {
+	n := stmtColumnCount(p)
+	rc := resultCols{names: make([]string, n), decls: make([]string, n), kinds: make([]sqlvalue.Kind, n)}
+	for i := range n {
+		name, decl := stmtColumnMeta(p, i)
+		decl = strings.ToUpper(decl)
+		rc.names[i], rc.decls[i], rc.kinds[i] = name, decl, sqlvalue.KindOf(decl)
+	}
+	return rc
 }
 
 // stmtCache keeps idle statements by SQL text, evicting the least recently
@@ -298,8 +311,8 @@ func (s *Stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driv
 		rows, err = c.query(ctx, s.query, args)
 	} else {
 		b := newBinder(args)
-		if err = b.bind(c, s.h, s.h.nparams); err == nil {
-			err = b.finish()
+		if err = c.bind(&b, s.h); err == nil {
+			err = b.Finish()
 		}
 		if err != nil {
 			stmtReset(s.h.ptr)
@@ -317,12 +330,12 @@ func (s *Stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driv
 
 // Exec implements driver.Stmt; use ExecContext.
 func (s *Stmt) Exec(args []driver.Value) (driver.Result, error) {
-	return s.ExecContext(context.Background(), valuesToNamed(args))
+	return s.ExecContext(context.Background(), sqlvalue.NamedValues(args))
 }
 
 // Query implements driver.Stmt; use QueryContext.
 func (s *Stmt) Query(args []driver.Value) (driver.Rows, error) {
-	return s.QueryContext(context.Background(), valuesToNamed(args))
+	return s.QueryContext(context.Background(), sqlvalue.NamedValues(args))
 }
 
 // rowsClosed is called by rows that ran on s.h.
@@ -331,12 +344,4 @@ func (s *Stmt) rowsClosed() {
 	if s.closed {
 		s.c.release(s.h)
 	}
-}
-
-func valuesToNamed(args []driver.Value) []driver.NamedValue {
-	nv := make([]driver.NamedValue, len(args))
-	for i, v := range args {
-		nv[i] = driver.NamedValue{Ordinal: i + 1, Value: v}
-	}
-	return nv
 }

@@ -22,29 +22,16 @@ var errTxDone = driverError(CodeMisuse, "transaction has already been committed 
 
 // BeginTx implements driver.ConnBeginTx.
 //
-// Isolation levels map to SQLite's transaction kinds:
-//
-//	sql.LevelDefault, sql.LevelSerializable  BEGIN (DEFERRED)
-//	sql.LevelWriteCommitted                  BEGIN IMMEDIATE
-//	sql.LevelLinearizable                    BEGIN EXCLUSIVE
-//
-// Other levels are rejected. SQLite transactions are always serializable;
-// IMMEDIATE and EXCLUSIVE take the write lock at BEGIN, so a writer waits
-// (busy timeout) there rather than failing with SQLITE_BUSY mid-way.
-// A read-only transaction runs PRAGMA query_only=1 after BEGIN, undone at
-// Commit or Rollback. A context from txopt.WithoutForeignKeys switches
-// foreign keys off before BEGIN and on again after the transaction.
+// Isolation levels map to SQLite's transaction kinds as
+// txopt.BeginStatement says (BEGIN, BEGIN IMMEDIATE, BEGIN EXCLUSIVE);
+// other levels are rejected. A read-only transaction runs PRAGMA
+// query_only=1 after BEGIN, undone at Commit or Rollback. A context from
+// txopt.WithoutForeignKeys switches foreign keys off before BEGIN and on
+// again after the transaction.
 func (c *Conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
-	var begin string
-	switch level := sql.IsolationLevel(opts.Isolation); level {
-	case sql.LevelDefault, sql.LevelSerializable:
-		begin = "BEGIN"
-	case sql.LevelWriteCommitted:
-		begin = "BEGIN IMMEDIATE"
-	case sql.LevelLinearizable:
-		begin = "BEGIN EXCLUSIVE"
-	default:
-		return nil, fmt.Errorf("native: isolation level %v is not supported", level)
+	begin, err := txopt.BeginStatement(sql.IsolationLevel(opts.Isolation))
+	if err != nil {
+		return nil, fmt.Errorf("native: %w", err)
 	}
 	before, after := txopt.Statements(ctx)
 	for _, q := range before {

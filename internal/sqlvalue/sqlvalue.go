@@ -14,6 +14,9 @@
 // bool, and DATETIME/TIMESTAMP/DATE, where integers read as Unix times
 // (UnixTime) and text that parses (ParseTime) as time.Time. TEXT in any other
 // column is returned exactly as stored.
+//
+// Arguments are distributed over the statements of a query by a Binder, and
+// an Exec returns a Result, the same way in both drivers.
 package sqlvalue
 
 import (

@@ -1,8 +1,13 @@
 // Package txopt carries per-transaction options from the dialect to the
-// drivers through the context given to BeginTx.
+// drivers through the context given to BeginTx, and maps database/sql's
+// isolation levels to the BEGIN statement the drivers run.
 package txopt
 
-import "context"
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
 
 type foreignKeysOffKey struct{}
 
@@ -26,4 +31,27 @@ func Statements(ctx context.Context) (before, after []string) {
 		return []string{"PRAGMA foreign_keys = OFF"}, []string{"PRAGMA foreign_keys = ON"}
 	}
 	return nil, nil
+}
+
+// BeginStatement returns the statement that begins a transaction with the
+// isolation level of database/sql's TxOptions, mapped to SQLite's
+// transaction kinds:
+//
+//	sql.LevelDefault, sql.LevelSerializable  BEGIN (DEFERRED)
+//	sql.LevelWriteCommitted                  BEGIN IMMEDIATE
+//	sql.LevelLinearizable                    BEGIN EXCLUSIVE
+//
+// Other levels are an error. SQLite transactions are always serializable;
+// IMMEDIATE and EXCLUSIVE take the write lock at BEGIN, so a writer waits
+// (busy timeout) there rather than failing with SQLITE_BUSY mid-way.
+func BeginStatement(level sql.IsolationLevel) (string, error) {
+	switch level {
+	case sql.LevelDefault, sql.LevelSerializable:
+		return "BEGIN", nil
+	case sql.LevelWriteCommitted:
+		return "BEGIN IMMEDIATE", nil
+	case sql.LevelLinearizable:
+		return "BEGIN EXCLUSIVE", nil
+	}
+	return "", fmt.Errorf("isolation level %v is not supported", level)
 }
