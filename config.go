@@ -78,10 +78,24 @@ func ParseDSN(dsn string) (Config, error) {
 	if scheme, _, ok := strings.Cut(dsn, "://"); ok && isRemoteScheme(scheme) {
 		return parseRemoteDSN(dsn)
 	}
-	if scheme, _, ok := strings.Cut(dsn, "://"); ok && !strings.HasPrefix(dsn, "file:") {
+	if scheme, _, ok := strings.Cut(dsn, "://"); ok && isScheme(scheme) && !strings.HasPrefix(dsn, "file:") {
 		return Config{}, fmt.Errorf("libsql: unsupported URL scheme %q (want libsql, https, http, wss, ws or a file path): %w", scheme, ErrInvalidDSN)
 	}
 	return parseLocalDSN(dsn)
+}
+
+// isScheme reports whether s is a URL scheme (RFC 3986: a letter, then
+// letters, digits, '+', '-' or '.'). Anything else before "://" belongs to a
+// local path and its parameters, which may hold a key, and is not quoted as
+// a scheme.
+func isScheme(s string) bool {
+	for i, c := range s {
+		letter := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		if !letter && (i == 0 || !(c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.')) {
+			return false
+		}
+	}
+	return s != ""
 }
 
 func isRemoteScheme(scheme string) bool {
@@ -137,9 +151,16 @@ func parseRemoteDSN(dsn string) (Config, error) {
 		// url.Parse errors quote the whole input, which may hold a token.
 		return Config{}, fmt.Errorf("libsql: malformed URL (want scheme://host[:port]): %w", ErrInvalidDSN)
 	}
+	if u.Fragment != "" { // it would swallow the parameters, token included, into the URL
+		return Config{}, fmt.Errorf("libsql: malformed URL: a '#' fragment is not allowed (percent-encode '#' as %%23): %w", ErrInvalidDSN)
+	}
+	query, err := url.ParseQuery(u.RawQuery)
+	if err != nil { // u.Query() would drop the malformed parameter silently
+		return Config{}, fmt.Errorf("libsql: malformed DSN parameters: %w", ErrInvalidDSN)
+	}
 	cfg := Config{}
 	pass := url.Values{}
-	for key, values := range u.Query() {
+	for key, values := range query {
 		value := values[len(values)-1]
 		switch key {
 		case "tls":
@@ -154,7 +175,7 @@ func parseRemoteDSN(dsn string) (Config, error) {
 			}
 		case "sync":
 			if cfg.Sync, err = strconv.ParseBool(value); err != nil {
-				return Config{}, fmt.Errorf("libsql: DSN parameter sync=%q is not a boolean: %w", value, ErrInvalidDSN)
+				return Config{}, fmt.Errorf("libsql: DSN parameter sync=%s is not a boolean: %w", shownValue(value), ErrInvalidDSN)
 			}
 		case "busy_timeout":
 			if cfg.BusyTimeout, err = parseDuration(key, value); err != nil {
@@ -178,9 +199,18 @@ func parseDuration(key, value string) (time.Duration, error) {
 	}
 	d, err := time.ParseDuration(value)
 	if err != nil {
-		return 0, fmt.Errorf("libsql: DSN parameter %s=%q is not a duration: %w", key, value, ErrInvalidDSN)
+		return 0, fmt.Errorf("libsql: DSN parameter %s=%s is not a duration: %w", key, shownValue(value), ErrInvalidDSN)
 	}
 	return d, nil
+}
+
+// shownValue quotes a bad parameter value for an error, unless it may hold
+// a secret: a '?' typed for '&' makes "5s?authToken=T" one value.
+func shownValue(value string) string {
+	if len(value) > 16 || strings.ContainsAny(value, "?&=#") {
+		return "(value not shown)"
+	}
+	return strconv.Quote(value)
 }
 
 // busyTimeout resolves the configured busy timeout.

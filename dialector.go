@@ -141,7 +141,10 @@ func buildInsert(c clause.Clause, builder clause.Builder) {
 	}
 	stmt.WriteString("INTO ")
 	if insert.Table.Name == "" {
-		stmt.WriteQuoted(stmt.Table)
+		// The current table: db.Table's expression when there is one, as
+		// in GORM's own INSERT, so a Create never goes to the model's table
+		// instead.
+		stmt.WriteQuoted(clause.Table{Name: clause.CurrentTable})
 	} else {
 		stmt.WriteQuoted(insert.Table)
 	}

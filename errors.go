@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/gorm-libsql/libsql/internal/conn"
+	"github.com/gorm-libsql/libsql/internal/hrana"
 )
 
 var (
@@ -82,6 +83,10 @@ func translate(err error) error {
 	}
 	if code, ok := conn.ErrorCode(err); ok {
 		return errorsByCode[code]
+	}
+	var serverErr *hrana.Error
+	if errors.As(err, &serverErr) && serverErr.Code != "" && !serverErr.IsConstraint() {
+		return nil // the server's code says it is no violation, whatever the message quotes
 	}
 	msg := err.Error()
 	for _, m := range errorsByMessage {

@@ -1,7 +1,9 @@
 package sqldtest
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -66,6 +68,16 @@ func NewProxy(target string) *Proxy {
 		p.reqs = append(p.reqs, r.Method+" "+r.URL.Path)
 		p.mu.Unlock()
 		if d := time.Duration(p.delay.Load()); d > 0 {
+			// net/http notices a client that goes away (and cancels
+			// r.Context()) only once the request body has been read to its
+			// end; read it now, so that a client giving up during the delay
+			// ends the wait below and the request is never forwarded.
+			body, err := io.ReadAll(r.Body)
+			r.Body.Close()
+			if err != nil {
+				return // the client went away while sending
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
 			timer := time.NewTimer(d)
 			select {
 			case <-timer.C:
