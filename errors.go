@@ -8,7 +8,6 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/gorm-libsql/libsql/internal/conn"
-	"github.com/gorm-libsql/libsql/internal/hrana"
 )
 
 var (
@@ -84,8 +83,7 @@ func translate(err error) error {
 	if code, ok := conn.ErrorCode(err); ok {
 		return errorsByCode[code]
 	}
-	var serverErr *hrana.Error
-	if errors.As(err, &serverErr) && serverErr.Code != "" && !serverErr.IsConstraint() {
+	if code, ok := conn.ServerCode(err); ok && !strings.HasPrefix(code, "SQLITE_CONSTRAINT") {
 		return nil // the server's code says it is no violation, whatever the message quotes
 	}
 	msg := err.Error()

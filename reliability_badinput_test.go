@@ -246,9 +246,8 @@ func TestReliabilityBadInput(t *testing.T) {
 		}},
 		{"a server that accepts connections and never answers", func(t *testing.T) {
 			// Calls with a context deadline end at the deadline
-			// (TestReliabilitySlowServer); gorm.Open pings without one.
-			knownBug(t, "gorm.Open pings with context.Background() and internal/hrana's Conn.Ping sets no bound of its own: "+
-				"gorm.Open of a remote server that accepts TCP connections but never answers blocks for as long as the server does")
+			// (TestReliabilitySlowServer); gorm.Open pings without one,
+			// and the driver bounds such a ping (hrana.PingTimeout).
 			l, err := net.Listen("tcp", "127.0.0.1:0")
 			require.NoError(t, err)
 			defer l.Close()
@@ -432,10 +431,6 @@ func TestReliabilityBadInput(t *testing.T) {
 		}},
 		{"error text that mimics a constraint violation is not translated", func(t *testing.T) {
 			forEachMode(t, func(t *testing.T, db *gorm.DB) {
-				if db.Dialector.(*libsql.Dialector).URL != "" && db.Dialector.(*libsql.Dialector).Database != "" {
-					knownBug(t, "internal/native classifies the primary's \"no such table: UNIQUE constraint failed\" as a "+
-						"ReplicaError (\"the primary refused\") without a code, so Translate falls back to the message")
-				}
 				require.NoError(t, db.AutoMigrate(&biNote{}))
 				err := db.Exec("INSERT INTO `UNIQUE constraint failed` (body) VALUES ('x')").Error
 				clearError{names: []string{"no such table"}}.check(t, err)
@@ -515,16 +510,6 @@ func manyParameters(t *testing.T, db *gorm.DB) {
 // likeLiteral escapes v for LIKE ... ESCAPE '!'.
 func likeLiteral(v string) string {
 	return strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(v)
-}
-
-// knownBug skips the rest of a test that shows a bug in a part of the
-// library this suite does not own (see docs/reliability.md), unless
-// LIBSQL_RELIABILITY_KNOWN_BUGS=1 asks to see it fail.
-func knownBug(t *testing.T, what string) {
-	t.Helper()
-	if os.Getenv("LIBSQL_RELIABILITY_KNOWN_BUGS") != "1" {
-		t.Skip("known bug, reported: " + what + " (LIBSQL_RELIABILITY_KNOWN_BUGS=1 runs it)")
-	}
 }
 
 func closeDB(t *testing.T, db *gorm.DB) {

@@ -122,10 +122,16 @@ func (m *memoryConnector) Close() error {
 }
 
 // ErrorCode returns the SQLite extended result code carried by err, if any.
+// Errors of an embedded replica's link to its primary carry the code 0: they
+// are no constraint violation, whatever text they quote.
 func ErrorCode(err error) (int, bool) {
 	var e *native.Error
 	if errors.As(err, &e) {
 		return e.ExtendedCode, true
+	}
+	var r *native.ReplicaError
+	if errors.As(err, &r) {
+		return 0, true
 	}
 	return 0, false
 }

@@ -2,6 +2,7 @@ package conn
 
 import (
 	"database/sql/driver"
+	"errors"
 
 	"github.com/gorm-libsql/libsql/internal/hrana"
 )
@@ -15,6 +16,16 @@ var (
 	// with a read-only token.
 	ErrPermission = hrana.ErrPermission
 )
+
+// ServerCode returns the error code a remote server gave err (such as
+// "SQLITE_CONSTRAINT_UNIQUE"), if it gave one.
+func ServerCode(err error) (string, bool) {
+	var e *hrana.Error
+	if errors.As(err, &e) && e.Code != "" {
+		return e.Code, true
+	}
+	return "", false
+}
 
 // RemoteConfig describes a remote database.
 type RemoteConfig struct {

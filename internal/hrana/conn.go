@@ -507,6 +507,9 @@ func (c *Conn) ResetSession(ctx context.Context) error {
 // IsValid implements driver.Validator.
 func (c *Conn) IsValid() bool { return !c.closed && c.bad == nil }
 
+// PingTimeout bounds a Ping whose context has no deadline.
+const PingTimeout = 10 * time.Second
+
 // Ping implements driver.Pinger: one request that opens and closes a
 // stream (or, while a stream is held, keeps it alive), so it checks that
 // the server is reachable and accepts the token.
@@ -516,6 +519,13 @@ func (c *Conn) Ping(ctx context.Context) error {
 	}
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		// gorm.Open pings without a deadline; a server that accepts the
+		// connection but never answers must not hang it.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, PingTimeout)
+		defer cancel()
 	}
 	p := pipeline{baton: c.baton, close: c.baton == ""}
 	resp, err := c.client.send(ctx, c.baseURL, &p)

@@ -900,6 +900,13 @@ func isNetworkText(s string) bool {
 	return false
 }
 
+// isConstraintMessage reports whether msg is SQLite's "<KIND> constraint
+// failed" message itself, not another message that quotes one.
+func isConstraintMessage(msg string) bool {
+	i := strings.Index(msg, " constraint failed")
+	return i > 0 && !strings.ContainsAny(msg[:i], ":'\"")
+}
+
 // codeOfMessage guesses the extended result code of an SQLite message that
 // came without one.
 func codeOfMessage(msg string) int {
@@ -912,7 +919,7 @@ func codeOfMessage(msg string) int {
 		return ExtConstraintForeignKey
 	case strings.HasPrefix(msg, "CHECK constraint failed"):
 		return ExtConstraintCheck
-	case strings.Contains(msg, "constraint failed"):
+	case isConstraintMessage(msg):
 		return CodeConstraint
 	case strings.Contains(msg, "database is locked"):
 		return CodeBusy
