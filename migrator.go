@@ -31,10 +31,13 @@ func (m Migrator) HasTable(value interface{}) bool {
 }
 
 // GetTables returns the names of the user tables, without SQLite's and
-// libSQL's internal ones.
+// libSQL's internal ones (such as the <index>_shadow tables of vector
+// indexes).
 func (m Migrator) GetTables() (tables []string, err error) {
-	err = m.DB.Raw("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE 'libsql\\_%' ESCAPE '\\' ORDER BY name").
-		Scan(&tables).Error
+	err = m.DB.Raw(`SELECT name FROM sqlite_master WHERE type = 'table'
+		AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND name NOT LIKE 'libsql\_%' ESCAPE '\'
+		AND name NOT IN (SELECT name || '_shadow' FROM sqlite_master WHERE type = 'index')
+		ORDER BY name`).Scan(&tables).Error
 	return tables, err
 }
 
@@ -98,9 +101,8 @@ func (m Migrator) AddColumn(value interface{}, name string) error {
 func (m Migrator) DropColumn(value interface{}, name string) error {
 	return m.RunWithValue(value, func(stmt *gorm.Statement) error {
 		name = m.columnName(stmt, name)
-		var indexes []string
-		if err := m.DB.Raw("SELECT DISTINCT l.name FROM pragma_index_list(?) AS l, pragma_index_info(l.name) AS i WHERE l.origin = 'c' AND i.name = ? COLLATE NOCASE", stmt.Table, name).
-			Scan(&indexes).Error; err != nil {
+		indexes, err := m.indexesOn(stmt.Table, name)
+		if err != nil {
 			return err
 		}
 		for _, index := range indexes {
@@ -126,6 +128,28 @@ func (m Migrator) DropColumn(value interface{}, name string) error {
 			return nil
 		})
 	})
+}
+
+// indexesOn returns the indexes made with CREATE INDEX that use column,
+// directly or in an expression (such as a vector index's
+// libsql_vector_idx(column)).
+func (m Migrator) indexesOn(table, column string) ([]string, error) {
+	var defs []struct{ Name, SQL string }
+	if err := m.DB.Raw("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", table).
+		Scan(&defs).Error; err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, d := range defs {
+		toks := sqlTokens(d.SQL)
+		for i, tok := range toks {
+			if tok.word == "ON" && i+2 < len(toks) && mentionsColumn(toks[i+2].text, column) {
+				names = append(names, d.Name)
+				break
+			}
+		}
+	}
+	return names, nil
 }
 
 // AlterColumn changes a column to the definition of its field. A change that

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -31,7 +32,8 @@ func (m Migrator) BuildIndexOptions(opts []schema.IndexOption, stmt *gorm.Statem
 }
 
 // CreateIndex creates the model's index called name: unique or not, on
-// columns or expressions, partial with a WHERE clause.
+// columns or expressions, partial with a WHERE clause, or a vector index
+// (type:vector, see vector_index.go).
 func (m Migrator) CreateIndex(value interface{}, name string) error {
 	return m.RunWithValue(value, func(stmt *gorm.Statement) error {
 		if stmt.Schema == nil {
@@ -40,6 +42,9 @@ func (m Migrator) CreateIndex(value interface{}, name string) error {
 		idx := stmt.Schema.LookIndex(name)
 		if idx == nil {
 			return fmt.Errorf("libsql: model %s has no index %q", stmt.Schema.Name, name)
+		}
+		if isVectorIndex(idx) {
+			return m.createVectorIndex(stmt, idx)
 		}
 		sql := "CREATE "
 		if idx.Class != "" {
@@ -51,6 +56,29 @@ func (m Migrator) CreateIndex(value interface{}, name string) error {
 		}
 		return m.DB.Exec(sql, clause.Column{Name: idx.Name}, m.CurrentTable(stmt), m.BuildIndexOptions(idx.Fields, stmt)).Error
 	})
+}
+
+// createVectorIndex creates a vector index (declared with type:vector):
+// CREATE INDEX name ON table(libsql_vector_idx(column, 'setting', ...)).
+// DDL takes no parameters, so the settings, which vectorIndexOptions has
+// checked against libSQL's names and values, are written as literals.
+func (m Migrator) createVectorIndex(stmt *gorm.Statement, idx *schema.Index) error {
+	opts, err := vectorIndexOptions(idx)
+	if err != nil {
+		return err
+	}
+	args := quoteName(idx.Fields[0].DBName)
+	for _, o := range opts {
+		args += ", '" + o + "'"
+	}
+	sql := "CREATE INDEX ? ON ?(libsql_vector_idx(" + args + "))"
+	if idx.Where != "" {
+		sql += " WHERE " + idx.Where
+	}
+	if err := m.DB.Exec(sql, clause.Column{Name: idx.Name}, m.CurrentTable(stmt)).Error; err != nil {
+		return fmt.Errorf("libsql: vector index %q on %s.%s: %w", idx.Name, stmt.Table, idx.Fields[0].DBName, err)
+	}
+	return nil
 }
 
 // HasIndex reports whether the table of value has the index called name
@@ -118,7 +146,9 @@ func renameIndexDDL(ddl, newName string) (string, error) {
 }
 
 // GetIndexes returns the indexes of the table of value, without those SQLite
-// makes for UNIQUE and PRIMARY KEY constraints.
+// makes for UNIQUE and PRIMARY KEY constraints. A vector index lists its
+// column, and its Option is "vector" followed by its libSQL settings
+// ("vector metric=l2 max_neighbors=20").
 func (m Migrator) GetIndexes(value interface{}) ([]gorm.Index, error) {
 	var indexes []gorm.Index
 	err := m.RunWithValue(value, func(stmt *gorm.Statement) error {
@@ -127,13 +157,28 @@ func (m Migrator) GetIndexes(value interface{}) ([]gorm.Index, error) {
 			Unique  bool
 			Origin  string
 			Partial bool
+			SQL     sql.NullString
 		}
 		var list []indexRow
-		if err := m.DB.Raw(`SELECT name, "unique", origin, partial FROM pragma_index_list(?) ORDER BY seq`, stmt.Table).Scan(&list).Error; err != nil {
+		if err := m.DB.Raw(`SELECT l.name, l."unique", l.origin, l.partial, m.sql FROM pragma_index_list(?) AS l
+			LEFT JOIN sqlite_master AS m ON m.type = 'index' AND m.name = l.name ORDER BY l.seq`, stmt.Table).Scan(&list).Error; err != nil {
 			return err
 		}
 		for _, l := range list {
 			if l.Origin != "c" {
+				continue
+			}
+			if info, ok := parseVectorIndexDDL(l.SQL.String); ok {
+				// A vector index is on an expression, libsql_vector_idx(column,
+				// ...): list its column, and its settings in Option.
+				indexes = append(indexes, &migrator.Index{
+					TableName:       stmt.Table,
+					NameValue:       l.Name,
+					ColumnList:      []string{info.column},
+					PrimaryKeyValue: sql.NullBool{Bool: false, Valid: true},
+					UniqueValue:     sql.NullBool{Bool: l.Unique, Valid: true},
+					OptionValue:     vectorIndexOption(info),
+				})
 				continue
 			}
 			var columns []sql.NullString
@@ -167,4 +212,23 @@ func (m Migrator) indexName(stmt *gorm.Statement, name string) string {
 		}
 	}
 	return name
+}
+
+// vectorIndexesOn returns the vector indexes of table on column. They are
+// indexes on an expression, libsql_vector_idx(column, ...), which
+// pragma_index_info does not attribute to the column; DropColumn must drop
+// them first as it drops the column's other indexes.
+func (m Migrator) vectorIndexesOn(table, column string) ([]string, error) {
+	var rows []struct{ Name, SQL string }
+	if err := m.DB.Raw("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql LIKE '%libsql\\_vector\\_idx%' ESCAPE '\\'", table).
+		Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, r := range rows {
+		if info, ok := parseVectorIndexDDL(r.SQL); ok && strings.EqualFold(info.column, column) {
+			names = append(names, r.Name)
+		}
+	}
+	return names, nil
 }

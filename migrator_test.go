@@ -11,6 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+
+	"github.com/gorm-libsql/libsql"
 )
 
 // sqlRecorder is a GORM logger that records every statement it traces.
@@ -579,5 +581,28 @@ func TestMigratorViews(t *testing.T) {
 		tt, err := m.TableType(&mgCompany{})
 		require.NoError(t, err)
 		assert.Equal(t, "table", tt.Type())
+	})
+}
+
+type mgVecDoc struct {
+	ID        uint
+	Body      string
+	Embedding libsql.Vector `gorm:"size:3;index:idx_mg_vec_docs_embedding,type:vector"`
+}
+
+func TestMigratorDropVectorIndexedColumn(t *testing.T) {
+	forEachMode(t, func(t *testing.T, db *gorm.DB) {
+		m := db.Migrator()
+		require.NoError(t, db.AutoMigrate(&mgVecDoc{}))
+		require.NoError(t, db.Create(&mgVecDoc{Body: "a", Embedding: libsql.Vector{1, 2, 3}}).Error)
+		require.NoError(t, m.DropColumn(&mgVecDoc{}, "Embedding"), "the vector index goes with its column")
+		assert.False(t, m.HasColumn(&mgVecDoc{}, "embedding"))
+		assert.False(t, m.HasIndex(&mgVecDoc{}, "idx_mg_vec_docs_embedding"))
+		tables, err := m.GetTables()
+		require.NoError(t, err)
+		assert.Equal(t, []string{"mg_vec_docs"}, tables)
+		var body string
+		require.NoError(t, db.Raw("SELECT body FROM mg_vec_docs").Scan(&body).Error)
+		assert.Equal(t, "a", body)
 	})
 }
