@@ -26,7 +26,7 @@ import (
 // with its recall@10 against a brute force in Go. The results in
 // docs/vectors.md come from
 //
-//	go test -run '^$' -bench BenchmarkVector -benchtime 50x -timeout 6h .
+//	go test -run '^$' -bench BenchmarkVector -benchtime 50x -timeout 6h -v .
 //
 // with the defaults N=100000, D=384 and the index settings
 // compress_neighbors=float8; LIBSQL_VECTOR_BENCH_N, _DIMS and _INDEX (the

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 	"gorm.io/gorm/logger"
 
 	"github.com/gorm-libsql/libsql"
@@ -165,6 +166,9 @@ func TestVectorOrderByDistanceComposes(t *testing.T) {
 	stmt = dry.Scopes(vclause.Nearest("idx_vec_items_embedding", q, 3)).Find(&[]vecItem{}).Statement
 	assert.Equal(t, "SELECT * FROM `vec_items` JOIN (SELECT id AS nearest_id, row_number() OVER () AS nearest_rank FROM vector_top_k(?, ?, ?)) AS nearest ON nearest.nearest_id = `vec_items`.`rowid` ORDER BY `nearest`.`nearest_rank`", stmt.SQL.String())
 	assert.Equal(t, []any{"idx_vec_items_embedding", vecMust(q.Value()), int64(3)}, stmt.Vars, "the index name, the query vector and k are bound")
+	stmt = dry.Scopes(vclause.Nearest("idx_vec_items_embedding", q, 3)).Order(clause.OrderByColumn{Column: clause.Column{Name: "grp"}, Reorder: true}).Find(&[]vecItem{}).Statement
+	assert.Contains(t, stmt.SQL.String(), "ORDER BY `grp`")
+	assert.NotContains(t, stmt.SQL.String(), "nearest_rank`,")
 
 	// a column of another precision converts the query vector in SQL
 	type vecHalf struct {

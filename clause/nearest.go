@@ -3,7 +3,6 @@ package clause
 import (
 	"context"
 	"database/sql"
-
 	"fmt"
 	"strings"
 
@@ -27,8 +26,10 @@ const NearestTable = "nearest"
 //
 // It composes with the rest of the query: Where filters the k neighbours
 // (so fewer than k rows may remain; ask for more), Limit and Offset page
-// them, Preload loads their associations, Order adds tie-breakers after
-// the ranking, and Select can add Distance.
+// them, Preload loads their associations, Count counts them and Select can
+// add Distance. The ranking has no ties, so a later Order has no effect;
+// to sort the neighbours otherwise, replace it with
+// Order(clause.OrderByColumn{Column: ..., Reorder: true}).
 //
 // The query vector is checked against the index's column when the model
 // declares the index (dimensions) and is converted to its precision.
