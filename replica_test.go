@@ -94,15 +94,10 @@ func TestReplicaSyncAfterCommit(t *testing.T) {
 	assert.EqualValues(t, 0, countEvents(t, plain, "unsynced"), "without read-your-writes a write shows only after a sync")
 
 	synced := openReplica(t, libsql.Config{URL: srv.URL(), DisableReadYourWrites: true, Sync: true})
-	for name, write := range map[string]func() error{
-		"Create": func() error { return synced.Create(&rpEvent{Name: "created"}).Error },
-		"Update": func() error {
-			return synced.Model(&rpEvent{}).Where("name = ?", "created").Update("name", "updated").Error
-		},
-		"Exec": func() error { return synced.Exec("INSERT INTO rp_events (name) VALUES ('exec')").Error },
-	} {
-		require.NoError(t, write(), name)
-	}
+	require.NoError(t, synced.Create(&rpEvent{Name: "created"}).Error)
+	assert.EqualValues(t, 1, countEvents(t, synced, "created"), "Create")
+	require.NoError(t, synced.Model(&rpEvent{}).Where("name = ?", "created").Update("name", "updated").Error)
+	require.NoError(t, synced.Exec("INSERT INTO rp_events (name) VALUES ('exec')").Error)
 	assert.EqualValues(t, 1, countEvents(t, synced, "updated"), "Sync: true makes the replica reflect the primary when the call returns")
 	assert.EqualValues(t, 1, countEvents(t, synced, "exec"))
 	require.NoError(t, synced.Where("name = ?", "exec").Delete(&rpEvent{}).Error)
