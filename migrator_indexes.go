@@ -4,7 +4,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -212,23 +211,4 @@ func (m Migrator) indexName(stmt *gorm.Statement, name string) string {
 		}
 	}
 	return name
-}
-
-// vectorIndexesOn returns the vector indexes of table on column. They are
-// indexes on an expression, libsql_vector_idx(column, ...), which
-// pragma_index_info does not attribute to the column; DropColumn must drop
-// them first as it drops the column's other indexes.
-func (m Migrator) vectorIndexesOn(table, column string) ([]string, error) {
-	var rows []struct{ Name, SQL string }
-	if err := m.DB.Raw("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql LIKE '%libsql\\_vector\\_idx%' ESCAPE '\\'", table).
-		Scan(&rows).Error; err != nil {
-		return nil, err
-	}
-	var names []string
-	for _, r := range rows {
-		if info, ok := parseVectorIndexDDL(r.SQL); ok && strings.EqualFold(info.column, column) {
-			names = append(names, r.Name)
-		}
-	}
-	return names, nil
 }
