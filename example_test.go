@@ -70,3 +70,26 @@ func ExampleParseDSN() {
 	// app.db 10s
 	// libsql: unknown DSN parameter "busy_timeuot": invalid data source
 }
+
+// An embedded replica: a local file that syncs with a remote primary. Reads
+// are local; writes go to the primary. This example needs a server, so it
+// is compiled but not run.
+func ExampleSync() {
+	db, err := gorm.Open(libsql.New(libsql.Config{
+		Database:     "replica.db",
+		URL:          os.Getenv("TURSO_DATABASE_URL"), // libsql://..., https://...
+		AuthToken:    os.Getenv("TURSO_AUTH_TOKEN"),
+		SyncInterval: time.Minute, // background sync
+		Sync:         true,        // and after every write GORM commits
+	}), &gorm.Config{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	r, err := libsql.Sync(db) // a manual sync
+	if errors.Is(err, libsql.ErrPrimaryUnavailable) {
+		log.Print("primary unreachable; reading local data")
+	} else if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("replica at frame", r.FrameNo)
+}
