@@ -39,6 +39,15 @@ type Config struct {
 	// DisableReadYourWrites stops an embedded replica from applying its own
 	// writes locally when they return; they then appear with the next sync.
 	DisableReadYourWrites bool
+	// OfflineOpen lets an embedded replica open while its primary cannot be
+	// reached, from a local file that has synced before: reads are served
+	// locally, while writes, transactions and Sync fail with
+	// ErrPrimaryUnavailable until the primary answers again. The replica
+	// keeps trying (at each write, Sync and background sync) and then works
+	// as if the primary had been there all along. Without it, gorm.Open
+	// fails when the primary is unreachable. A rejected token fails either
+	// way.
+	OfflineOpen bool
 	// EncryptionKey encrypts the local database file at rest (AES-256-CBC,
 	// the format of go-libsql's encrypted embedded replicas). It must be at
 	// least MinKeyLength characters; opening with another key fails with
@@ -64,8 +73,8 @@ type Config struct {
 //
 // Parameters understood by this package: busy_timeout (a Go duration such as
 // "10s" or whole milliseconds), encryptionKey, and for remote URLs also
-// authToken, syncInterval, sync and database (the local file of an embedded
-// replica).
+// authToken, syncInterval, sync, offlineOpen and database (the local file of
+// an embedded replica).
 // Any other parameter is an error, so a misspelt option is never silently
 // ignored.
 func ParseDSN(dsn string) (Config, error) {
@@ -174,8 +183,12 @@ func parseRemoteDSN(dsn string) (Config, error) {
 				return Config{}, err
 			}
 		case "sync":
-			if cfg.Sync, err = strconv.ParseBool(value); err != nil {
-				return Config{}, fmt.Errorf("libsql: DSN parameter sync=%s is not a boolean: %w", shownValue(value), ErrInvalidDSN)
+			if cfg.Sync, err = parseBool(key, value); err != nil {
+				return Config{}, err
+			}
+		case "offlineOpen":
+			if cfg.OfflineOpen, err = parseBool(key, value); err != nil {
+				return Config{}, err
 			}
 		case "busy_timeout":
 			if cfg.BusyTimeout, err = parseDuration(key, value); err != nil {
@@ -202,6 +215,14 @@ func parseDuration(key, value string) (time.Duration, error) {
 		return 0, fmt.Errorf("libsql: DSN parameter %s=%s is not a duration: %w", key, shownValue(value), ErrInvalidDSN)
 	}
 	return d, nil
+}
+
+func parseBool(key, value string) (bool, error) {
+	b, err := strconv.ParseBool(value)
+	if err != nil {
+		return false, fmt.Errorf("libsql: DSN parameter %s=%s is not a boolean: %w", key, shownValue(value), ErrInvalidDSN)
+	}
+	return b, nil
 }
 
 // shownValue quotes a bad parameter value for an error, unless it may hold

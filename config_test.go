@@ -31,6 +31,8 @@ func TestParseDSN(t *testing.T) {
 		{"libsql://127.0.0.1:8080?tls=0&authToken=t", Config{URL: "libsql://127.0.0.1:8080?tls=0", AuthToken: "t"}},
 		{"libsql://db.example.com?database=replica.db&syncInterval=1m&sync=true",
 			Config{URL: "libsql://db.example.com", Database: "replica.db", SyncInterval: time.Minute, Sync: true}},
+		{"libsql://db.example.com?database=replica.db&offlineOpen=1",
+			Config{URL: "libsql://db.example.com", Database: "replica.db", OfflineOpen: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.dsn, func(t *testing.T) {
@@ -52,6 +54,7 @@ func TestParseDSNErrors(t *testing.T) {
 		{"unknown remote parameter", "libsql://h?authToken=secret&timeout=3", `unknown DSN parameter "timeout"`},
 		{"bad duration", "app.db?busy_timeout=soon", `busy_timeout="soon" is not a duration`},
 		{"bad sync", "libsql://h?sync=maybe", `sync="maybe" is not a boolean`},
+		{"bad offlineOpen", "libsql://h?offlineOpen=yes", `offlineOpen="yes" is not a boolean`},
 		{"unsupported scheme", "postgres://h/db", `unsupported URL scheme "postgres"`},
 		{"no host", "libsql://?authToken=secret", "malformed URL"},
 		{"malformed query", "app.db?busy_timeout=%zz", "malformed DSN parameters"},

@@ -100,7 +100,7 @@ func (d *Dialector) open(db *gorm.DB) (driver.Connector, error) {
 	case d.URL != "" && d.Database != "":
 		return conn.Replica(conn.ReplicaConfig{
 			Database: d.Database, URL: d.URL, AuthToken: d.AuthToken, EncryptionKey: d.EncryptionKey,
-			ReadYourWrites: !d.DisableReadYourWrites, SyncInterval: d.SyncInterval,
+			ReadYourWrites: !d.DisableReadYourWrites, SyncInterval: d.SyncInterval, OfflineOpen: d.OfflineOpen,
 			OnSyncError: func(err error) {
 				db.Logger.Error(context.Background(), "libsql: background sync: %v", err)
 			},

@@ -129,6 +129,43 @@ func TestReplicaWhilePrimaryIsDown(t *testing.T) {
 	assert.Equal(t, []string{"committed", "after"}, names, "no committed row lost, nothing half-written")
 }
 
+func TestReplicaOfflineOpen(t *testing.T) {
+	srv := sqldtest.Start(t, sqldtest.Options{})
+	path := filepath.Join(t.TempDir(), "offline.db")
+	first := openReplica(t, libsql.Config{Database: path, URL: srv.URL()})
+	require.NoError(t, first.AutoMigrate(&rpEvent{}))
+	require.NoError(t, first.Create(&rpEvent{Name: "synced"}).Error)
+	sqlDB, err := first.DB()
+	require.NoError(t, err)
+	require.NoError(t, sqlDB.Close())
+	srv.Stop()
+
+	_, err = gorm.Open(libsql.New(libsql.Config{Database: path, URL: srv.URL()}), &gorm.Config{})
+	require.Error(t, err, "without OfflineOpen an unreachable primary fails the open")
+	t.Logf("open without OfflineOpen: %v", err)
+	assert.ErrorIs(t, err, libsql.ErrPrimaryUnavailable)
+
+	_, err = gorm.Open(libsql.New(libsql.Config{Database: filepath.Join(t.TempDir(), "never-synced.db"), URL: srv.URL(), OfflineOpen: true}), &gorm.Config{})
+	assert.ErrorIs(t, err, libsql.ErrPrimaryUnavailable, "a file that never synced has nothing to read offline")
+
+	db := openReplica(t, libsql.Config{Database: path, URL: srv.URL(), OfflineOpen: true, SyncInterval: 50 * time.Millisecond})
+	assert.EqualValues(t, 1, countEvents(t, db, "synced"), "reads work offline")
+	err = db.Create(&rpEvent{Name: "offline"}).Error
+	t.Logf("write while offline: %v", err)
+	assert.ErrorIs(t, err, libsql.ErrPrimaryUnavailable)
+	_, err = libsql.Sync(db)
+	assert.ErrorIs(t, err, libsql.ErrPrimaryUnavailable)
+
+	srv.Restart(t)
+	srv.Exec(t, "INSERT INTO rp_events (name) VALUES ('elsewhere')")
+	eventually(t, func() bool { return countEvents(t, db, "elsewhere") == 1 },
+		"the background sync never reached the primary after it came back")
+	require.NoError(t, db.Create(&rpEvent{Name: "online"}).Error)
+	var names []string
+	require.NoError(t, db.Model(&rpEvent{}).Order("id").Pluck("name", &names).Error)
+	assert.Equal(t, []string{"synced", "elsewhere", "online"}, names)
+}
+
 func TestReplicaEncryption(t *testing.T) {
 	const key = "replica-encryption-key-0123456789abcdef"
 	srv := sqldtest.Start(t, sqldtest.Options{})
@@ -160,6 +197,17 @@ func TestReplicaEncryption(t *testing.T) {
 
 	again := openReplica(t, libsql.Config{Database: path, URL: srv.URL(), EncryptionKey: key})
 	assert.EqualValues(t, 1, countEvents(t, again, "secret event"), "the replica reopens with its key")
+	sqlDB, _ = again.DB()
+	require.NoError(t, sqlDB.Close())
+
+	// Offline, the key is checked against the local file.
+	srv.Stop()
+	_, err = gorm.Open(libsql.New(libsql.Config{Database: path, URL: srv.URL(), EncryptionKey: strings.Repeat("w", 40), OfflineOpen: true}), &gorm.Config{})
+	require.Error(t, err)
+	assert.ErrorIs(t, err, libsql.ErrWrongKey)
+	assert.NotContains(t, err.Error(), strings.Repeat("w", 40))
+	offline := openReplica(t, libsql.Config{Database: path, URL: srv.URL(), EncryptionKey: key, OfflineOpen: true})
+	assert.EqualValues(t, 1, countEvents(t, offline, "secret event"), "the replica opens offline with its key")
 }
 
 func TestReplicaFileOpensReadOnlyLocally(t *testing.T) {

@@ -26,6 +26,7 @@ type ReplicaConfig struct {
 	ReadYourWrites bool
 	SyncInterval   time.Duration
 	OnSyncError    func(error)
+	OfflineOpen    bool // open from the local file while the primary is unreachable
 }
 
 // Replicated reports a sync.
@@ -46,7 +47,14 @@ func Replica(cfg ReplicaConfig) (driver.Connector, error) {
 		return nil, err
 	}
 	if err := checkPrimary(cfg.URL, cfg.AuthToken); err != nil {
-		return nil, err
+		var te *hrana.TransportError
+		if !errors.As(err, &te) {
+			return nil, err
+		}
+		if !cfg.OfflineOpen {
+			return nil, fmt.Errorf("libsql: opening embedded replica: %w: %w", ErrPrimaryUnavailable, te)
+		}
+		// Unreachable: the replica opens offline if its file has synced.
 	}
 	c, err := native.NewReplicaConnector(cfg.Database, primary, native.ReplicaOptions{
 		AuthToken:      cfg.AuthToken,
@@ -54,6 +62,7 @@ func Replica(cfg ReplicaConfig) (driver.Connector, error) {
 		ReadYourWrites: cfg.ReadYourWrites,
 		SyncInterval:   cfg.SyncInterval,
 		OnSyncError:    cfg.OnSyncError,
+		OfflineOpen:    cfg.OfflineOpen,
 	})
 	var e *native.Error
 	if errors.As(err, &e) && e.Code == native.CodeNotADB {

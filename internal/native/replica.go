@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -51,6 +52,15 @@ type ReplicaOptions struct {
 	// too: that state lives in the primary's process. (sqld enables
 	// foreign keys on its connections by default.)
 	Init []string
+	// OfflineOpen lets NewReplicaConnector open the replica while the
+	// primary cannot be reached, provided the local file is a replica that
+	// has synced before: reads are then served from it, while writes,
+	// transactions and Sync fail with an error matching
+	// ErrPrimaryUnavailable. The connector keeps trying to reach the
+	// primary (at each write, Sync and background sync) and, once it
+	// answers, works as if it had been reachable at open. Without it, an
+	// unreachable primary fails NewReplicaConnector, as it does libsql.
+	OfflineOpen bool
 }
 
 // Replicated reports the state of the replica after a Sync: FrameNo is the
@@ -136,8 +146,10 @@ type ReplicaConnector struct {
 	secrets []string
 
 	mu     sync.RWMutex // guards db against Close
-	db     lsDB
+	db     lsDB         // zero while opened offline (OfflineOpen)
 	closed bool
+
+	openMu sync.Mutex // one attempt at a time to open db after an offline open
 
 	syncMu sync.Mutex // one Sync at a time
 
@@ -178,13 +190,17 @@ func NewReplicaConnector(path, primaryURL string, opts ReplicaOptions) (*Replica
 	if err := probePrimary(u, opts.AuthToken); err != nil {
 		return nil, &ReplicaError{Op: "open", Msg: c.scrub(err.Error())}
 	}
-	db, _, msg := lsOpen(lsOpenConfig{path: path, url: primaryURL, token: opts.AuthToken, key: opts.EncryptionKey, readYourWrites: opts.ReadYourWrites})
-	if db.p == nil {
-		return nil, c.openError(msg)
-	}
-	if _, msg, ok := db.sync(); !ok {
-		db.close()
-		return nil, c.openError(msg)
+	db, err := c.open()
+	if err != nil {
+		if !opts.OfflineOpen || !errors.Is(err, ErrPrimaryUnavailable) || !hasSynced(path) {
+			return nil, err
+		}
+		// Offline: the local file must still open (a wrong key fails here).
+		local, lerr := c.openLocal(context.Background())
+		if lerr != nil {
+			return nil, lerr
+		}
+		local.Close()
 	}
 	c.db = db
 	if opts.SyncInterval > 0 {
@@ -193,6 +209,84 @@ func NewReplicaConnector(path, primaryURL string, opts ReplicaOptions) (*Replica
 		go c.background(opts.SyncInterval)
 	}
 	return c, nil
+}
+
+// open opens libsql's database of the replica and syncs it once.
+func (c *ReplicaConnector) open() (lsDB, error) {
+	db, _, msg := lsOpen(lsOpenConfig{path: c.path, url: c.url, token: c.opts.AuthToken, key: c.opts.EncryptionKey, readYourWrites: c.opts.ReadYourWrites})
+	if db.p == nil {
+		return lsDB{}, c.openError(msg)
+	}
+	if _, msg, ok := db.sync(); !ok {
+		db.close()
+		return lsDB{}, c.openError(msg)
+	}
+	return db, nil
+}
+
+// hasSynced reports whether path is the file of a replica that has synced
+// with its primary before (libsql keeps its replication index beside it).
+func hasSynced(path string) bool {
+	_, err := os.Stat(path)
+	_, ierr := os.Stat(path + "-client_wal_index")
+	return err == nil && ierr == nil
+}
+
+// reconnect opens libsql's database when the replica was opened offline
+// and has not reached its primary since. op names the operation that needs
+// it, for the error.
+func (c *ReplicaConnector) reconnect(op string) error {
+	c.openMu.Lock()
+	defer c.openMu.Unlock()
+	c.mu.RLock()
+	closed, open := c.closed, c.db.p != nil
+	c.mu.RUnlock()
+	if closed {
+		return errReplicaClosed
+	}
+	if open {
+		return nil
+	}
+	db, err := c.open()
+	if err != nil {
+		var re *ReplicaError
+		if errors.As(err, &re) {
+			re.Op = op
+		}
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		db.close()
+		return errReplicaClosed
+	}
+	c.db = db
+	return nil
+}
+
+// connectLibsql opens a libsql connection to the replica; after an offline
+// open it first tries to reach the primary when reconnect is set, and
+// otherwise returns a zero lsConn while the primary has not been reached.
+func (c *ReplicaConnector) connectLibsql(op string, reconnect bool) (lsConn, error) {
+	if reconnect {
+		if err := c.reconnect(op); err != nil {
+			return lsConn{}, err
+		}
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.closed {
+		return lsConn{}, errReplicaClosed
+	}
+	if c.db.p == nil {
+		return lsConn{}, nil
+	}
+	ls, msg, ok := c.db.connect()
+	if !ok {
+		return lsConn{}, convertLibsqlError(op, c.scrub(msg))
+	}
+	return ls, nil
 }
 
 // secretsOf lists the strings errors must not contain.
@@ -317,6 +411,9 @@ func (c *ReplicaConnector) background(interval time.Duration) {
 func (c *ReplicaConnector) Sync() (Replicated, error) {
 	c.syncMu.Lock()
 	defer c.syncMu.Unlock()
+	if err := c.reconnect("sync"); err != nil {
+		return Replicated{}, err
+	}
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if c.closed {
@@ -349,17 +446,10 @@ func (c *ReplicaConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.mu.RLock()
-	if c.closed {
-		c.mu.RUnlock()
+	ls, err := c.connectLibsql("connect", false)
+	if err != nil {
 		local.Close()
-		return nil, errReplicaClosed
-	}
-	ls, msg, ok := c.db.connect()
-	c.mu.RUnlock()
-	if !ok {
-		local.Close()
-		return nil, convertLibsqlError("connect", c.scrub(msg))
+		return nil, err
 	}
 	rc := newReplicaConn(c, ls, local)
 	if err := rc.runInit(ctx); err != nil {

@@ -38,8 +38,8 @@ const (
 // TotalChanges and Autocommit through sql.Conn.Raw.
 type ReplicaConn struct {
 	rc    *ReplicaConnector
-	ls    lsConn
-	local *Conn // private read-only sqlite3 connection to the local file
+	ls    lsConn // zero until the primary is reached after an offline open
+	local *Conn  // private read-only sqlite3 connection to the local file
 	loc   *time.Location
 
 	cache  map[string][]repStmt
@@ -271,6 +271,9 @@ func (c *ReplicaConn) runLibsql(ctx context.Context, s *repStmt, vals []driver.V
 		return 0, nil, err
 	}
 	c.usedLibsql = true
+	if err := c.attach(); err != nil {
+		return 0, nil, err
+	}
 	c.libsqlCalls++
 	st, msg, ok := c.ls.prepare(s.send)
 	if !ok {
@@ -320,6 +323,20 @@ func (c *ReplicaConn) runLibsql(ctx context.Context, s *repStmt, vals []driver.V
 		return 0, nil, err
 	}
 	return n, r, nil
+}
+
+// attach connects the connection to libsql if it has no libsql connection
+// yet (the replica was opened offline), trying to reach the primary.
+func (c *ReplicaConn) attach() error {
+	if c.ls.p != nil {
+		return nil
+	}
+	ls, err := c.rc.connectLibsql("exec", true)
+	if err != nil {
+		return err
+	}
+	c.ls = ls
+	return nil
 }
 
 // libsqlFailed converts a libsql error and updates the connection's state
@@ -629,7 +646,9 @@ func (c *ReplicaConn) Close() error {
 	}
 	c.closed = true
 	err := c.local.Close()
-	c.ls.disconnect()
+	if c.ls.p != nil {
+		c.ls.disconnect()
+	}
 	return err
 }
 
@@ -659,7 +678,7 @@ func (c *ReplicaConn) Ping(ctx context.Context) error { return c.ready(ctx) }
 // LastInsertRowID returns the rowid of the most recent successful INSERT
 // of the connection (run on the primary).
 func (c *ReplicaConn) LastInsertRowID() int64 {
-	if c.closed {
+	if c.closed || c.ls.p == nil {
 		return 0
 	}
 	return c.ls.lastRowID()

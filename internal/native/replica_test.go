@@ -563,6 +563,53 @@ func TestReplicaPrimaryDown(t *testing.T) {
 	assert.Equal(t, int64(0), count(t, db, "SELECT count(*) FROM durable WHERE v = 'lost'"))
 }
 
+func TestReplicaOfflineOpen(t *testing.T) {
+	srv := sqldtest.Start(t, sqldtest.Options{})
+	dir := t.TempDir()
+	path := filepath.Join(dir, "offline.db")
+	first, err := NewReplicaConnector(path, srv.URL(), ReplicaOptions{AuthToken: srv.Token(), ReadYourWrites: true})
+	require.NoError(t, err)
+	db := sql.OpenDB(first)
+	_, err = db.Exec("CREATE TABLE notes(id INTEGER PRIMARY KEY, v TEXT); INSERT INTO notes(v) VALUES ('a'), ('b')")
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+	require.NoError(t, first.Close())
+
+	srv.Stop()
+	offline := ReplicaOptions{AuthToken: srv.Token(), ReadYourWrites: true, OfflineOpen: true}
+
+	t.Run("without OfflineOpen the open fails", func(t *testing.T) {
+		_, err := NewReplicaConnector(path, srv.URL(), ReplicaOptions{AuthToken: srv.Token(), ReadYourWrites: true})
+		require.Error(t, err)
+		assert.ErrorIs(t, err, ErrPrimaryUnavailable)
+	})
+	t.Run("a file that never synced still needs the primary", func(t *testing.T) {
+		_, err := NewReplicaConnector(filepath.Join(dir, "new.db"), srv.URL(), offline)
+		require.Error(t, err)
+		assert.ErrorIs(t, err, ErrPrimaryUnavailable)
+	})
+
+	r, db := newReplica(t, srv, path, offline)
+	assert.Equal(t, int64(2), count(t, db, "SELECT count(*) FROM notes"), "reads are served offline")
+	_, err = db.Exec("INSERT INTO notes(v) VALUES ('offline')")
+	require.Error(t, err)
+	assert.ErrorIs(t, err, ErrPrimaryUnavailable)
+	_, err = db.Begin()
+	assert.ErrorIs(t, err, ErrPrimaryUnavailable, "a transaction needs the primary")
+	_, err = r.Sync()
+	assert.ErrorIs(t, err, ErrPrimaryUnavailable)
+
+	srv.Restart(t)
+	srv.Exec(t, "INSERT INTO notes(v) VALUES ('from elsewhere')")
+	_, err = db.Exec("INSERT INTO notes(v) VALUES ('back')")
+	require.NoError(t, err, "a write reaches the primary once it is back")
+	_, err = r.Sync()
+	require.NoError(t, err)
+	assert.Equal(t, int64(4), count(t, db, "SELECT count(*) FROM notes"))
+	assert.Equal(t, [][]any{{"a"}, {"b"}, {"from elsewhere"}, {"back"}}, srv.Query(t, "SELECT v FROM notes ORDER BY id"),
+		"nothing written offline reached the primary, nothing committed was lost")
+}
+
 func TestReplicaInit(t *testing.T) {
 	srv := sqldtest.Start(t, sqldtest.Options{})
 	// sqld enables foreign keys on its connections by default, so the
