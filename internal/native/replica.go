@@ -190,17 +190,19 @@ func NewReplicaConnector(path, primaryURL string, opts ReplicaOptions) (*Replica
 	if err := probePrimary(u, opts.AuthToken); err != nil {
 		return nil, &ReplicaError{Op: "open", Msg: c.scrub(err.Error())}
 	}
-	db, err := c.open()
-	if err != nil {
-		if !opts.OfflineOpen || !errors.Is(err, ErrPrimaryUnavailable) || !hasSynced(path) {
+	if _, err := os.Stat(path); err == nil {
+		// Check the key on a read-only connection of our own first: libsql
+		// opens an existing file with a wrong key (or none) and can then
+		// checkpoint its WAL into it, leaving a file no key opens.
+		local, err := c.openLocal(context.Background())
+		if err != nil {
 			return nil, err
 		}
-		// Offline: the local file must still open (a wrong key fails here).
-		local, lerr := c.openLocal(context.Background())
-		if lerr != nil {
-			return nil, lerr
-		}
 		local.Close()
+	}
+	db, err := c.open()
+	if err != nil && (!opts.OfflineOpen || !errors.Is(err, ErrPrimaryUnavailable) || !hasSynced(path)) {
+		return nil, err
 	}
 	c.db = db
 	if opts.SyncInterval > 0 {

@@ -491,6 +491,41 @@ func TestReplicaEncrypted(t *testing.T) {
 	assert.Equal(t, int64(1), count(t, db, "SELECT count(*) FROM secret"))
 }
 
+// A replica file whose WAL has not been checkpointed yet (libsql closes
+// asynchronously, or the process died) must survive an open with a wrong
+// key or none: libsql would open it and checkpoint the WAL into it, leaving
+// a file that no key opens.
+func TestReplicaWrongKeyLeavesFileIntact(t *testing.T) {
+	srv := sqldtest.Start(t, sqldtest.Options{})
+	const key = "correct horse battery staple"
+	dir := t.TempDir()
+	path := filepath.Join(dir, "live.db")
+	r, db := newReplica(t, srv, path, ReplicaOptions{ReadYourWrites: true, EncryptionKey: key})
+	_, err := db.Exec("CREATE TABLE kept(x TEXT); INSERT INTO kept VALUES ('a'), ('b'), ('c')")
+	require.NoError(t, err)
+
+	// Copy the live files: a replica with a WAL and no process on it.
+	snap := filepath.Join(dir, "snapshot.db")
+	for _, suffix := range []string{"", "-wal", "-client_wal_index"} {
+		b, err := os.ReadFile(path + suffix)
+		require.NoError(t, err, "reading %s%s", path, suffix)
+		require.NoError(t, os.WriteFile(snap+suffix, b, 0o600))
+	}
+	require.NoError(t, db.Close())
+	require.NoError(t, r.Close())
+	walInfo, err := os.Stat(snap + "-wal")
+	require.NoError(t, err)
+	require.Positive(t, walInfo.Size(), "the snapshot has frames in its WAL")
+
+	for _, wrong := range []string{"a wrong key of some length", ""} {
+		_, err = NewReplicaConnector(snap, srv.URL(), ReplicaOptions{ReadYourWrites: true, EncryptionKey: wrong})
+		require.Error(t, err)
+		assert.True(t, errors.Is(err, &Error{Code: CodeNotADB}), "%v", err)
+	}
+	_, db = newReplica(t, srv, snap, ReplicaOptions{ReadYourWrites: true, EncryptionKey: key})
+	assert.Equal(t, int64(3), count(t, db, "SELECT count(*) FROM kept"), "the right key still opens it")
+}
+
 func TestReplicaPrimaryDown(t *testing.T) {
 	srv := sqldtest.Start(t, sqldtest.Options{})
 	path := filepath.Join(t.TempDir(), "down.db")
