@@ -175,6 +175,14 @@ func runCrashChildOnce(t *testing.T, cfg crashChildConfig, delay time.Duration) 
 // with its items and counter increment.
 func verifyCrashDatabase(t *testing.T, cfg crashChildConfig, committed []uint, primary *sqldtest.Server) {
 	t.Helper()
+	if cfg.EncryptionKey != "" {
+		// A mistyped key right after the crash, with the WAL still full,
+		// must not cost the database.
+		wrong := cfg.libsqlConfig()
+		wrong.EncryptionKey = strings.Repeat("x", len(cfg.EncryptionKey))
+		_, err := gorm.Open(libsql.New(wrong), &gorm.Config{Logger: logger.Discard})
+		require.ErrorIs(t, err, libsql.ErrWrongKey)
+	}
 	db, err := gorm.Open(libsql.New(cfg.libsqlConfig()), &gorm.Config{Logger: logger.Discard})
 	require.NoError(t, err, "the database reopens after SIGKILL")
 	defer func() {

@@ -30,6 +30,7 @@ int sqlite3_open_v2(const char *filename, sqlite3 **ppDb, int flags, const char 
 int sqlite3_close_v2(sqlite3 *db);
 int sqlite3_extended_result_codes(sqlite3 *db, int onoff);
 int sqlite3_busy_timeout(sqlite3 *db, int ms);
+int sqlite3_db_config(sqlite3 *db, int op, ...);
 void sqlite3_progress_handler(sqlite3 *db, int nOps, int (*xProgress)(void *), void *pArg);
 void sqlite3_interrupt(sqlite3 *db);
 int sqlite3_get_autocommit(sqlite3 *db);
@@ -104,6 +105,13 @@ static int native_progress(void *p) {
 
 static void native_install_progress(sqlite3 *db, native_conn *cc) {
 	sqlite3_progress_handler(db, 1000, native_progress, cc);
+}
+
+// native_ckpt_on_close sets whether closing db may checkpoint the WAL
+// (SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE; sqlite3_db_config is variadic, which
+// cgo cannot call).
+static void native_ckpt_on_close(sqlite3 *db, int on) {
+	sqlite3_db_config(db, 1006, !on, (int *)0);
 }
 
 // native_cancel makes the statements running on db stop: the flag covers a
@@ -325,8 +333,16 @@ func openDB(path string, flags int) (cdb, int, string) {
 	*cc = C.native_conn{}
 	C.sqlite3_extended_result_codes(db, 1)
 	C.native_install_progress(db, cc)
+	// Until the connection has proved it reads the file (the right key),
+	// closing it must not checkpoint: with a wrong key the checkpoint
+	// rewrites the WAL's pages into the file as garbage.
+	C.native_ckpt_on_close(db, 0)
 	return cdb{db: db, cc: cc}, rcOK, ""
 }
+
+// allowCheckpointOnClose lets closing the connection checkpoint the WAL
+// again, once it has read the file.
+func (d cdb) allowCheckpointOnClose() { C.native_ckpt_on_close(d.db, 1) }
 
 // close closes the handle (all statements must be finalized) and frees the
 // scratch space.

@@ -90,6 +90,7 @@ func (c *Connector) Connect(ctx context.Context) (driver.Conn, error) {
 		conn.Close()
 		return nil, err
 	}
+	conn.d.allowCheckpointOnClose()
 	for _, q := range c.opts.Init {
 		stop := conn.watch(ctx)
 		_, err := conn.exec(ctx, q, nil)

@@ -71,3 +71,37 @@ func TestEncryptionKeyWithQuote(t *testing.T) {
 	err = openKeyed(t, path, strings.ReplaceAll(key, "'", "")).Ping()
 	require.Error(t, err)
 }
+
+// A file with frames still in its WAL (the process died, or another
+// connection has it open) must survive an open with a wrong key or none.
+func TestEncryptionWrongKeyLeavesWALIntact(t *testing.T) {
+	const key = "correct horse battery staple, 32+ chars"
+	dir := t.TempDir()
+	path := filepath.Join(dir, "live.db")
+	db := openKeyed(t, path, key)
+	_, err := db.Exec("PRAGMA wal_autocheckpoint = 0; CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('a'), ('b')")
+	require.NoError(t, err)
+
+	snap := filepath.Join(dir, "snapshot.db")
+	for _, suffix := range []string{"", "-wal"} {
+		b, err := os.ReadFile(path + suffix)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(snap+suffix, b, 0o600))
+	}
+	info, err := os.Stat(snap + "-wal")
+	require.NoError(t, err)
+	require.Positive(t, info.Size(), "the snapshot has frames in its WAL")
+
+	for _, wrong := range []string{"another key, also 32 characters long", ""} {
+		bad := openKeyed(t, snap, wrong)
+		require.Error(t, bad.Ping())
+		require.NoError(t, bad.Close())
+	}
+	good := openKeyed(t, snap, key)
+	var n int
+	require.NoError(t, good.QueryRow("SELECT count(*) FROM notes").Scan(&n))
+	assert.Equal(t, 2, n, "the right key still reads every committed row")
+	require.NoError(t, good.Close())
+	_, err = os.Stat(snap + "-wal")
+	assert.True(t, errors.Is(err, os.ErrNotExist), "a connection with the right key checkpoints and removes the WAL when it closes last")
+}
