@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -259,9 +260,11 @@ func TestExecBeginLeftOpen(t *testing.T) {
 	assert.Equal(t, int64(1), count(t, db, `SELECT count(*) FROM `+tb))
 }
 
+var registerOnce sync.Once
+
 func TestDriverInterface(t *testing.T) {
 	url := sharedURL(t)
-	sql.Register("hrana-test", Driver{})
+	registerOnce.Do(func() { sql.Register("hrana-test", Driver{}) }) // once also with -count
 	db, err := sql.Open("hrana-test", url)
 	require.NoError(t, err)
 	defer db.Close()
