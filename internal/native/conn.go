@@ -33,6 +33,7 @@ type Conn struct {
 
 	scratch  []byte // formatting buffer for time.Time arguments
 	prepares int    // statements compiled; read by tests
+	openRows int    // Rows not closed yet
 
 	// Cancellation. cancelFn runs on a context.AfterFunc goroutine; mu
 	// and cond order it against Close and against unwatch.
@@ -370,6 +371,7 @@ func (c *Conn) startRows(ctx context.Context, s *stmtHandle, owner *Stmt) (*Rows
 		s.loadMeta(reprepare)
 	}
 	r := &Rows{c: c, s: s, owner: owner, ctx: ctx}
+	c.openRows++
 	if rc == rcRow {
 		s.buf.fetch(s.ptr)
 		r.pending = true

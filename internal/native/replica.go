@@ -12,6 +12,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -151,6 +152,10 @@ type ReplicaConnector struct {
 
 	openMu sync.Mutex // one attempt at a time to open db after an offline open
 
+	logMu sync.Mutex
+	logID []byte        // identity of the primary's log the file replicates
+	epoch atomic.Uint64 // bumped when logID changes (see checkLog)
+
 	syncMu sync.Mutex // one Sync at a time
 
 	stop      chan struct{}
@@ -205,6 +210,7 @@ func NewReplicaConnector(path, primaryURL string, opts ReplicaOptions) (*Replica
 		return nil, err
 	}
 	c.db = db
+	c.checkLog()
 	if opts.SyncInterval > 0 {
 		c.stop = make(chan struct{})
 		c.done = make(chan struct{})
@@ -264,7 +270,33 @@ func (c *ReplicaConnector) reconnect(op string) error {
 		return errReplicaClosed
 	}
 	c.db = db
+	c.checkLog()
 	return nil
+}
+
+// checkLog reads the identity of the primary's log from libsql's
+// replication index beside the file. A new identity means that libsql has
+// reset the file to another database (the primary was replaced: recreated,
+// restored): the private read connections then hold the schema of the old
+// one, which SQLite does not notice when the schema cookies happen to be
+// equal, so the epoch is bumped and each connection reopens its own (see
+// ReplicaConn.refresh).
+func (c *ReplicaConnector) checkLog() {
+	f, err := os.Open(c.path + "-client_wal_index")
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	id := make([]byte, 16)
+	if _, err := io.ReadFull(f, id); err != nil {
+		return
+	}
+	c.logMu.Lock()
+	defer c.logMu.Unlock()
+	if c.logID != nil && !bytes.Equal(c.logID, id) {
+		c.epoch.Add(1)
+	}
+	c.logID = id
 }
 
 // connectLibsql opens a libsql connection to the replica; after an offline
@@ -425,6 +457,7 @@ func (c *ReplicaConnector) Sync() (Replicated, error) {
 	if !ok {
 		return Replicated{}, c.syncError(msg)
 	}
+	c.checkLog()
 	return rep, nil
 }
 

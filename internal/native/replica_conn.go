@@ -38,6 +38,7 @@ const (
 // TotalChanges and Autocommit through sql.Conn.Raw.
 type ReplicaConn struct {
 	rc    *ReplicaConnector
+	epoch uint64 // rc.epoch when local was opened
 	ls    lsConn // zero until the primary is reached after an offline open
 	local *Conn  // private read-only sqlite3 connection to the local file
 	loc   *time.Location
@@ -63,6 +64,7 @@ func newReplicaConn(rc *ReplicaConnector, ls lsConn, local *Conn) *ReplicaConn {
 	}
 	return &ReplicaConn{
 		rc:    rc,
+		epoch: rc.epoch.Load(),
 		ls:    ls,
 		local: local,
 		loc:   loc,
@@ -125,7 +127,30 @@ func (c *ReplicaConn) ready(ctx context.Context) error {
 	if c.closed {
 		return driver.ErrBadConn
 	}
-	return ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return c.refresh(ctx)
+}
+
+// refresh reopens the private local connection after libsql has reset the
+// file to another database (ReplicaConnector.checkLog): its cached schema,
+// statements and statement descriptions belong to the old one. It waits
+// until the connection is idle, with no rows open.
+func (c *ReplicaConn) refresh(ctx context.Context) error {
+	e := c.rc.epoch.Load()
+	if e == c.epoch || c.state != repIdle || c.local.openRows > 0 {
+		return nil
+	}
+	local, err := c.rc.openLocal(ctx)
+	if err != nil {
+		return err
+	}
+	c.local.Close()
+	c.local = local
+	clear(c.cache)
+	c.epoch = e
+	return nil
 }
 
 // CheckNamedValue implements driver.NamedValueChecker, as Conn does.
@@ -290,6 +315,7 @@ func (c *ReplicaConn) runLibsql(ctx context.Context, s *repStmt, vals []driver.V
 	if !ok {
 		return 0, nil, c.libsqlFailed(s, msg)
 	}
+	c.rc.checkLog() // libsql may have synced (read-your-writes)
 	var n int64
 	if s.dml {
 		n = c.ls.changes()

@@ -526,6 +526,39 @@ func TestReplicaWrongKeyLeavesFileIntact(t *testing.T) {
 	assert.Equal(t, int64(3), count(t, db, "SELECT count(*) FROM kept"), "the right key still opens it")
 }
 
+// When the primary is replaced by another database at the same URL
+// (recreated, restored), libsql resets the replica's file to it. A
+// connection open across the reset must read the new database, also when
+// its schema cookie equals the old one's (one CREATE TABLE each here):
+// before, it kept the old schema and read table a from the page that now
+// holds table b.
+func TestReplicaPrimaryReplaced(t *testing.T) {
+	srv := sqldtest.Start(t, sqldtest.Options{})
+	r, db := newReplica(t, srv, "", rywOptions())
+	db.SetMaxOpenConns(1) // one connection, open across the reset
+	_, err := db.Exec("CREATE TABLE a(x); INSERT INTO a VALUES (1), (2), (3)")
+	require.NoError(t, err)
+	assert.Equal(t, int64(3), count(t, db, "SELECT count(*) FROM a"))
+
+	srv.Stop()
+	require.NoError(t, os.RemoveAll(srv.DBPath()))
+	srv.Restart(t)
+	srv.Exec(t, "CREATE TABLE b(y)", "INSERT INTO b VALUES ('new primary')")
+	_, err = r.Sync()
+	require.NoError(t, err)
+
+	var n int64
+	err = db.QueryRow("SELECT count(*) FROM a").Scan(&n)
+	require.Error(t, err, "table a is gone with the old primary (read %d rows)", n)
+	assert.Contains(t, err.Error(), "no such table")
+	var y string
+	require.NoError(t, db.QueryRow("SELECT y FROM b").Scan(&y))
+	assert.Equal(t, "new primary", y)
+	_, err = db.Exec("INSERT INTO b VALUES ('written after the reset')")
+	require.NoError(t, err)
+	assert.Equal(t, int64(2), count(t, db, "SELECT count(*) FROM b"))
+}
+
 func TestReplicaPrimaryDown(t *testing.T) {
 	srv := sqldtest.Start(t, sqldtest.Options{})
 	path := filepath.Join(t.TempDir(), "down.db")

@@ -42,6 +42,7 @@ func (r *Rows) Close() error {
 		return nil
 	}
 	r.closed = true
+	r.c.openRows--
 	if r.s.ptr != nil {
 		stmtReset(r.s.ptr)
 	}
