@@ -205,3 +205,66 @@ func TestReliabilitySlowServer(t *testing.T) {
 	require.NoError(t, db.Model(&ftEntry{}).Count(&n).Error, "the pool works normally again")
 	assert.EqualValues(t, 1, n)
 }
+
+// TestReliabilityLostResponse runs writes whose request reaches the server
+// but whose answer is lost (the connection drops), remote and through an
+// embedded replica: the write ran. The error must say that it may have run,
+// and nothing may run it a second time (database/sql retries statements
+// that fail with driver.ErrBadConn; libsql could retry too).
+func TestReliabilityLostResponse(t *testing.T) {
+	modes := []struct {
+		name, path string // path: the requests that carry statements
+		config     func(url string) libsql.Config
+	}{
+		{"remote", "/v3/pipeline", func(url string) libsql.Config { return libsql.Config{URL: url} }},
+		{"replica", "/proxy.Proxy/Execute", func(url string) libsql.Config {
+			return libsql.Config{URL: url, Database: filepath.Join(t.TempDir(), "lost.db")}
+		}},
+	}
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			srv := sqldtest.Start(t, sqldtest.Options{})
+			proxy := srv.Proxy(t)
+			db := openDB(t, libsql.New(m.config(proxy.URL())), nil)
+			require.NoError(t, db.AutoMigrate(&ftEntry{}))
+			ops := []struct {
+				name string
+				op   func() error
+			}{
+				{"single write", func() error {
+					proxy.DropResponsesTo(m.path, 1)
+					return db.Session(&gorm.Session{SkipDefaultTransaction: true}).Create(&ftEntry{Name: "single write"}).Error
+				}},
+				{"commit of GORM's default transaction", func() error {
+					// The answer to COMMIT is lost, after the INSERT went through.
+					cb := db.Callback().Create()
+					require.NoError(t, cb.Before("gorm:commit_or_rollback_transaction").Register("test:lose_commit_answer",
+						func(*gorm.DB) { proxy.DropResponsesTo(m.path, 1) }))
+					defer cb.Remove("test:lose_commit_answer")
+					return db.Create(&ftEntry{Name: "commit of GORM's default transaction"}).Error
+				}},
+				{"raw statement", func() error {
+					proxy.DropResponsesTo(m.path, 1)
+					return db.Exec("INSERT INTO ft_entries (name) VALUES ('raw statement')").Error
+				}},
+			}
+			for _, o := range ops {
+				t.Run(o.name, func(t *testing.T) {
+					err := o.op()
+					proxy.DropResponses(0)
+					require.Error(t, err)
+					t.Logf("error: %v", err)
+					assert.Contains(t, err.Error(), "may have run")
+					assert.Contains(t, ftNames(t, srv), o.name, "the write ran on the server")
+					if m.name == "replica" {
+						_, err := libsql.Sync(db)
+						require.NoError(t, err)
+					}
+					var n int64
+					require.NoError(t, db.Model(&ftEntry{}).Where("name = ?", o.name).Count(&n).Error, "the same *gorm.DB works on")
+					assert.EqualValues(t, 1, n, "the write ran exactly once")
+				})
+			}
+		})
+	}
+}

@@ -129,7 +129,7 @@ func (e *TransportError) Error() string {
 	if e.NotSent {
 		return fmt.Sprintf("hrana: cannot reach libSQL server %s: %v", e.Host, e.Err)
 	}
-	return fmt.Sprintf("hrana: request to libSQL server %s failed: %v", e.Host, e.Err)
+	return fmt.Sprintf("hrana: request to libSQL server %s failed after it was sent, so it may have run: %v", e.Host, e.Err)
 }
 
 func (e *TransportError) Unwrap() error { return e.Err }

@@ -369,6 +369,12 @@ func (c *ReplicaConn) attach() error {
 // after it.
 func (c *ReplicaConn) libsqlFailed(s *repStmt, msg string) error {
 	err := convertLibsqlError("exec", c.rc.scrub(msg))
+	var re *ReplicaError
+	if errors.As(err, &re) && re.Unavailable && !notSent(re.Msg) {
+		// The connection failed after the statement may have been sent: a
+		// write may have been applied, and must not be retried blindly.
+		re.Msg += " (the statement may have run on the primary)"
+	}
 	if errors.Is(err, ErrPrimaryUnavailable) {
 		// The primary may come back as a new process that has forgotten
 		// this connection's session: apply the delegated Init again.
@@ -934,6 +940,17 @@ func convertLibsqlError(op, msg string) error {
 		return &Error{Code: CodeReadOnly, ExtendedCode: CodeReadOnly, Msg: m}
 	}
 	return &ReplicaError{Op: op, Msg: m}
+}
+
+// notSent reports whether a network error text of libsql says that the
+// connection could not be made, so that no request reached the primary.
+func notSent(s string) bool {
+	for _, w := range []string{"error trying to connect", "tcp connect error", "Connection refused", "dns error"} {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
 }
 
 func isNetworkText(s string) bool {

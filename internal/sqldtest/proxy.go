@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -25,9 +26,11 @@ type Proxy struct {
 
 	count atomic.Int64
 	delay atomic.Int64 // time.Duration
+	drop  atomic.Int64 // responses still to drop (DropResponses)
 
-	mu   sync.Mutex
-	reqs []string
+	mu       sync.Mutex
+	reqs     []string
+	dropPath string // only requests to paths ending so are dropped
 }
 
 // Proxy starts a counting reverse proxy to s; it is closed by t.Cleanup.
@@ -66,6 +69,7 @@ func NewProxy(target string) *Proxy {
 		p.mu.Lock()
 		p.count.Add(1)
 		p.reqs = append(p.reqs, r.Method+" "+r.URL.Path)
+		dropHere := strings.HasSuffix(r.URL.Path, p.dropPath)
 		p.mu.Unlock()
 		if d := time.Duration(p.delay.Load()); d > 0 {
 			// net/http notices a client that goes away (and cancels
@@ -90,9 +94,40 @@ func NewProxy(target string) *Proxy {
 				return
 			}
 		}
+		if dropHere && p.drop.Add(-1) >= 0 {
+			p.forwardAndHangUp(w, r, u)
+			return
+		}
 		rp.ServeHTTP(w, r)
 	}))
 	return p
+}
+
+// DropResponses makes the proxy forward the next n requests to the server
+// and then close the client's connection without an answer: the request
+// ran, and the client cannot know it. n = 0 stops dropping.
+func (p *Proxy) DropResponses(n int) { p.DropResponsesTo("", n) }
+
+// DropResponsesTo is DropResponses for the requests whose path ends with
+// suffix only ("/v3/pipeline", "/proxy.Proxy/Execute").
+func (p *Proxy) DropResponsesTo(suffix string, n int) {
+	p.mu.Lock()
+	p.dropPath = suffix
+	p.mu.Unlock()
+	p.drop.Store(int64(n))
+}
+
+func (p *Proxy) forwardAndHangUp(w http.ResponseWriter, r *http.Request, target *url.URL) {
+	out := r.Clone(r.Context())
+	out.URL.Scheme, out.URL.Host = target.Scheme, target.Host
+	out.Host, out.RequestURI = "", ""
+	if resp, err := p.transport.RoundTrip(out); err == nil {
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+		conn.Close()
+	}
 }
 
 // URL is the proxy's base URL, "http://127.0.0.1:PORT"; use it in place of
