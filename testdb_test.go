@@ -56,13 +56,21 @@ func emptyRemote(t *testing.T, srv *sqldtest.Server) {
 	srv.Exec(t, stmts...)
 }
 
-// forEachMode runs fn as a subtest per mode with a new, empty database.
+// forEachMode runs fn as a subtest per mode with a new, empty database,
+// and again with GORM's PrepareStmt (statements prepared once and kept
+// across the pool: each mode's driver.Stmt path).
 func forEachMode(t *testing.T, fn func(t *testing.T, db *gorm.DB)) {
 	t.Helper()
 	for _, m := range modes {
-		t.Run(m.name, func(t *testing.T) {
-			fn(t, openDB(t, m.dialector(t), &gorm.Config{TranslateError: true}))
-		})
+		for _, prepare := range []bool{false, true} {
+			name := m.name
+			if prepare {
+				name += "-prepared"
+			}
+			t.Run(name, func(t *testing.T) {
+				fn(t, openDB(t, m.dialector(t), &gorm.Config{TranslateError: true, PrepareStmt: prepare}))
+			})
+		}
 	}
 }
 
