@@ -294,7 +294,7 @@ type protoError struct {
 
 // protoValue is a Hrana Value: Value holds the text (string), the integer
 // (a decimal string) or the float (float64, or nil for the infinities,
-// which the server's JSON encoder writes as null).
+// which the server's JSON encoder writes as null: an error when read).
 type protoValue struct {
 	Type   string `json:"type"`
 	Value  any    `json:"value"`
@@ -324,7 +324,9 @@ func (v *protoValue) toDriver(k sqlvalue.Kind, loc *time.Location) (driver.Value
 		case float64:
 			return f, nil
 		case nil:
-			return nil, nil
+			// An infinity: the server's JSON encoder writes it as null. It
+			// is not NULL in the database, and its sign is lost.
+			return nil, &Error{Code: "SQLITE_MISMATCH", Message: "the server sent an infinite REAL, which Hrana's JSON encoding cannot carry (its sign is lost); select it as CAST(column AS TEXT) to read \"Inf\" or \"-Inf\""}
 		case string: // tolerated: some servers may quote special values
 			x, err := strconv.ParseFloat(f, 64)
 			if err != nil {

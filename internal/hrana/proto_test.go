@@ -81,11 +81,11 @@ func TestDecodeValues(t *testing.T) {
 	var row []protoValue
 	require.NoError(t, json.Unmarshal([]byte(`[
 		{"type":"null"},{"type":"integer","value":"9223372036854775807"},{"type":"float","value":1.0},
-		{"type":"float","value":null},{"type":"text","value":"2024-01-01"},{"type":"blob","base64":""},
+		{"type":"float","value":"-Infinity"},{"type":"text","value":"2024-01-01"},{"type":"blob","base64":""},
 		{"type":"blob","base64":"AQ"},{"type":"blob","base64":"AQ=="},{"type":"blob","base64":"AQL/"},
 		{"type":"integer","value":"1"},{"type":"text","value":"2024-01-01"},{"type":"integer","value":"0"}]`), &row))
 	kinds := []sqlvalue.Kind{0, 0, 0, 0, 0, 0, 0, 0, 0, sqlvalue.KindBool, sqlvalue.KindTime, sqlvalue.KindTime}
-	want := []driver.Value{nil, int64(math.MaxInt64), 1.0, nil, "2024-01-01", []byte{}, []byte{1}, []byte{1}, []byte{1, 2, 255},
+	want := []driver.Value{nil, int64(math.MaxInt64), 1.0, math.Inf(-1), "2024-01-01", []byte{}, []byte{1}, []byte{1}, []byte{1, 2, 255},
 		true, time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), time.Unix(0, 0).UTC()}
 	for i := range row {
 		got, err := row[i].toDriver(kinds[i], time.UTC)
@@ -94,6 +94,12 @@ func TestDecodeValues(t *testing.T) {
 	}
 	b, _ := row[5].toDriver(0, nil)
 	assert.NotNil(t, b, "an empty blob is a non-nil []byte")
+
+	var inf protoValue
+	require.NoError(t, json.Unmarshal([]byte(`{"type":"float","value":null}`), &inf))
+	_, err := inf.toDriver(0, nil)
+	require.Error(t, err, "an infinity (null on the wire) is not read as NULL")
+	assert.Contains(t, err.Error(), "infinite REAL")
 
 	for _, bad := range []string{`{"type":"integer","value":"x"}`, `{"type":"blob","base64":"!!"}`, `{"type":"what"}`, `{"type":"text","value":1}`} {
 		var v protoValue
