@@ -303,6 +303,21 @@ func TestReliabilityBadInput(t *testing.T) {
 			require.NoError(t, full.Model(&biNote{}).Where("body = ?", "denied").Count(&n).Error)
 			assert.Zero(t, n, "nothing was written")
 		}},
+		{"a value over the server's size limits (remote, replica)", func(t *testing.T) {
+			srv := sqldtest.Start(t, sqldtest.Options{})
+			remote := openDB(t, libsql.New(libsql.Config{URL: srv.URL()}), nil)
+			require.NoError(t, remote.AutoMigrate(&biNote{}))
+			big := strings.Repeat("x", 8<<20)
+			clearError{names: []string{"too big"}}.check(t, remote.Create(&biNote{Body: big}).Error)
+			replica := openDB(t, libsql.New(libsql.Config{URL: srv.URL(), Database: filepath.Join(t.TempDir(), "r.db")}), nil)
+			for _, size := range []int{4 << 20, 8 << 20} { // the server hangs up, or says the size
+				clearError{names: []string{"message size limit"}}.check(t, replica.Create(&biNote{Body: big[:size]}).Error)
+			}
+			var n int64
+			require.NoError(t, remote.Model(&biNote{}).Count(&n).Error)
+			assert.Zero(t, n, "nothing was written")
+			require.NoError(t, replica.Create(&biNote{Body: "small"}).Error, "the replica goes on")
+		}},
 		{"identifiers with quotes in table and column names", func(t *testing.T) {
 			forEachMode(t, func(t *testing.T, db *gorm.DB) {
 				require.NoError(t, db.AutoMigrate(&biVictim{}))

@@ -313,7 +313,7 @@ func (c *ReplicaConn) runLibsql(ctx context.Context, s *repStmt, vals []driver.V
 	}
 	lr, msg, ok := st.query()
 	if !ok {
-		return 0, nil, c.libsqlFailed(s, msg)
+		return 0, nil, sizeHint(c.libsqlFailed(s, msg), vals)
 	}
 	c.rc.checkLog() // libsql may have synced (read-your-writes)
 	var n int64
@@ -940,6 +940,31 @@ func convertLibsqlError(op, msg string) error {
 		return &Error{Code: CodeReadOnly, ExtendedCode: CodeReadOnly, Msg: m}
 	}
 	return &ReplicaError{Op: op, Msg: m}
+}
+
+// primaryMessageLimit is sqld's default limit on one replication-protocol
+// message (gRPC); a statement whose arguments come near it is refused, often
+// by the server dropping the connection.
+const primaryMessageLimit = 4 << 20
+
+// sizeHint adds to an error of a statement sent to the primary that its
+// arguments may be over the primary's message size limit.
+func sizeHint(err error, vals []driver.Value) error {
+	n := 0
+	for _, v := range vals {
+		switch v := v.(type) {
+		case []byte:
+			n += len(v)
+		case string:
+			n += len(v)
+		}
+	}
+	var re *ReplicaError
+	if n < primaryMessageLimit/2 || !errors.As(err, &re) {
+		return err
+	}
+	re.Msg += fmt.Sprintf(" (the statement's arguments hold %.1f MiB: a primary refuses requests over its message size limit, %d MiB by default for sqld)", float64(n)/(1<<20), primaryMessageLimit>>20)
+	return err
 }
 
 // notSent reports whether a network error text of libsql says that the
