@@ -87,10 +87,22 @@ func (d *Dialector) Initialize(db *gorm.DB) error {
 			db.ClauseBuilders[name] = builder
 		}
 	}
-	if d.Sync { // after the default callbacks, which it follows
+	// After the default callbacks, which the sync follows.
+	switch {
+	case d.Sync:
 		return callbacks.RegisterSync(db, syncer{d.connector})
+	case d.migrationsSync():
+		return callbacks.RegisterSyncOnRequest(db, syncer{d.connector})
 	}
 	return nil
+}
+
+// migrationsSync reports whether the Migrator must sync the replica after
+// its DDL: without read-your-writes (and without Sync) the local file, where
+// the Migrator reads the schema, would not show the DDL it has just run.
+func (d *Dialector) migrationsSync() bool {
+	_, replica := d.connector.(conn.Syncer)
+	return replica && d.DisableReadYourWrites && !d.Sync
 }
 
 // open returns the connector for the mode the configuration selects; the
@@ -186,6 +198,9 @@ func (Dialector) DefaultValueOf(field *schema.Field) clause.Expression {
 
 // Migrator returns the libSQL Migrator.
 func (d *Dialector) Migrator(db *gorm.DB) gorm.Migrator {
+	if d.migrationsSync() && !callbacks.SyncRequested(db.Statement.Context) {
+		db = db.WithContext(callbacks.WithSync(db.Statement.Context))
+	}
 	return Migrator{migrator.Migrator{Config: migrator.Config{
 		DB:                          db,
 		Dialector:                   d,

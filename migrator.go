@@ -10,6 +10,8 @@ import (
 	"gorm.io/gorm/clause"
 	"gorm.io/gorm/migrator"
 	"gorm.io/gorm/schema"
+
+	"github.com/gorm-libsql/libsql/callbacks"
 )
 
 // Migrator is the gorm.Migrator for libSQL. It asks the engine about the
@@ -19,6 +21,24 @@ import (
 // rows, indexes and triggers, only where SQLite offers no ALTER.
 type Migrator struct {
 	migrator.Migrator
+}
+
+// transaction runs fc in a transaction of db and, on an embedded replica
+// whose own writes show only after a sync (DisableReadYourWrites), syncs it
+// after the commit, so that the Migrator's next questions see the change.
+// (Its DDL outside transactions syncs through the sync callback.)
+func (m Migrator) transaction(db *gorm.DB, fc func(tx *gorm.DB) error) error {
+	if err := db.Transaction(fc); err != nil {
+		return err
+	}
+	if callbacks.SyncRequested(db.Statement.Context) {
+		if d, ok := m.Dialector.(*Dialector); ok {
+			if err := (syncer{d.connector}).Sync(); err != nil {
+				return fmt.Errorf("%w: %w", callbacks.ErrSync, err)
+			}
+		}
+	}
+	return nil
 }
 
 // HasTable reports whether the table of value exists.
@@ -296,7 +316,7 @@ func (m Migrator) CreateView(name string, option gorm.ViewOption) error {
 	if !option.Replace {
 		return m.DB.Exec(sql).Error
 	}
-	return m.DB.Transaction(func(tx *gorm.DB) error {
+	return m.transaction(m.DB, func(tx *gorm.DB) error {
 		if err := tx.Exec("DROP VIEW IF EXISTS " + quoteName(name)).Error; err != nil {
 			return err
 		}

@@ -114,7 +114,7 @@ func (m Migrator) RenameIndex(value interface{}, oldName, newName string) error 
 		if err != nil {
 			return err
 		}
-		return m.DB.Transaction(func(tx *gorm.DB) error {
+		return m.transaction(m.DB, func(tx *gorm.DB) error {
 			if err := tx.Exec("DROP INDEX ?", clause.Column{Name: oldName}).Error; err != nil {
 				return err
 			}

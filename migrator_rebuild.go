@@ -164,5 +164,5 @@ func (m Migrator) withoutForeignKeys(fc func(tx *gorm.DB) error) error {
 		return m.DB.Transaction(fc)
 	}
 	ctx := txopt.WithoutForeignKeys(m.DB.Statement.Context)
-	return m.DB.WithContext(ctx).Transaction(fc)
+	return m.transaction(m.DB.WithContext(ctx), fc)
 }

@@ -166,6 +166,63 @@ func TestReplicaOfflineOpen(t *testing.T) {
 	assert.Equal(t, []string{"synced", "elsewhere", "online"}, names)
 }
 
+type rpDoc struct {
+	ID    uint
+	Title string `gorm:"index"`
+}
+
+type rpDocV2 struct {
+	ID    uint
+	Title string `gorm:"index"`
+	Rank  string `gorm:"index"`
+}
+
+func (rpDocV2) TableName() string { return "rp_docs" }
+
+type rpDocV3 struct {
+	ID    uint
+	Title string `gorm:"index"`
+	Rank  int    `gorm:"index"`
+}
+
+func (rpDocV3) TableName() string { return "rp_docs" }
+
+// TestReplicaMigrationsWithoutReadYourWrites migrates through a replica whose
+// own writes show locally only after a sync: the Migrator, which reads the
+// schema from the local file, used to miss its own DDL (a second
+// AutoMigrate failed with "table already exists").
+func TestReplicaMigrationsWithoutReadYourWrites(t *testing.T) {
+	srv := sqldtest.Start(t, sqldtest.Options{})
+	rec := newSQLRecorder()
+	db := openReplica(t, libsql.Config{URL: srv.URL(), DisableReadYourWrites: true}).Session(&gorm.Session{Logger: rec})
+	require.NoError(t, db.AutoMigrate(&mgCompany{}, &mgUser{}, &mgTag{}))
+	rec.reset()
+	require.NoError(t, db.AutoMigrate(&mgCompany{}, &mgUser{}, &mgTag{}))
+	assert.Empty(t, rec.ddl(), "the second AutoMigrate sees the first one's tables")
+
+	require.NoError(t, db.AutoMigrate(&rpDoc{}))
+	require.NoError(t, db.AutoMigrate(&rpDocV2{}), "a new indexed column")
+	m := db.Migrator()
+	assert.True(t, m.HasColumn(&rpDocV2{}, "Rank"))
+	assert.True(t, m.HasIndex(&rpDocV2{}, "idx_rp_docs_rank"))
+
+	require.NoError(t, m.AlterColumn(&rpDocV3{}, "Rank"), "text to integer: a table rebuild, in a transaction")
+	types, err := m.ColumnTypes(&rpDocV3{})
+	require.NoError(t, err)
+	for _, ct := range types {
+		if ct.Name() == "rank" {
+			assert.Equal(t, "integer", strings.ToLower(ct.DatabaseTypeName()))
+		}
+	}
+	require.NoError(t, m.RenameIndex(&rpDocV3{}, "idx_rp_docs_rank", "idx_rp_docs_rank2"), "in a transaction")
+	assert.True(t, m.HasIndex(&rpDocV3{}, "idx_rp_docs_rank2"))
+	assert.False(t, m.HasIndex(&rpDocV3{}, "idx_rp_docs_rank"))
+	rec.reset()
+	require.NoError(t, db.AutoMigrate(&rpDocV3{}))
+	assert.Equal(t, []string{"CREATE INDEX `idx_rp_docs_rank` ON `rp_docs`(`rank`)"}, rec.ddl(), "only the renamed-away index is missing")
+	assert.NotEmpty(t, srv.Query(t, "SELECT name FROM sqlite_master WHERE name = 'idx_rp_docs_rank2'"), "on the primary")
+}
+
 func TestReplicaEncryption(t *testing.T) {
 	const key = "replica-encryption-key-0123456789abcdef"
 	srv := sqldtest.Start(t, sqldtest.Options{})

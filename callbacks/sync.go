@@ -2,6 +2,7 @@
 package callbacks
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -25,9 +26,28 @@ const SyncName = "libsql:sync_after_commit"
 // before it returns, so the replica reflects the primary when the call
 // returns. Writes inside db.Transaction are synced by the caller after the
 // transaction (libsql.Sync). Each sync costs one round trip to the primary.
-func RegisterSync(db *gorm.DB, s Syncer) error {
-	changed := func(tx *gorm.DB) { syncAfterWrite(tx, s, tx.RowsAffected > 0) }
-	executed := func(tx *gorm.DB) { syncAfterWrite(tx, s, true) } // DDL changes no rows
+func RegisterSync(db *gorm.DB, s Syncer) error { return register(db, s, true) }
+
+// RegisterSyncOnRequest is RegisterSync for the statements whose context
+// comes from WithSync only.
+func RegisterSyncOnRequest(db *gorm.DB, s Syncer) error { return register(db, s, false) }
+
+type syncKey struct{}
+
+// WithSync returns a context whose writes sync the replica, where
+// RegisterSyncOnRequest is registered.
+func WithSync(ctx context.Context) context.Context { return context.WithValue(ctx, syncKey{}, true) }
+
+// SyncRequested reports whether ctx comes from WithSync.
+func SyncRequested(ctx context.Context) bool { return ctx != nil && ctx.Value(syncKey{}) != nil }
+
+func register(db *gorm.DB, s Syncer, always bool) error {
+	changed := func(tx *gorm.DB) {
+		syncAfterWrite(tx, s, tx.RowsAffected > 0 && (always || SyncRequested(tx.Statement.Context)))
+	}
+	executed := func(tx *gorm.DB) { // DDL changes no rows
+		syncAfterWrite(tx, s, always || SyncRequested(tx.Statement.Context))
+	}
 	cb := db.Callback()
 	return errors.Join(
 		cb.Create().After("gorm:commit_or_rollback_transaction").Register(SyncName, changed),
