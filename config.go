@@ -56,7 +56,11 @@ type Config struct {
 	// BusyTimeout is how long a connection waits for a lock before it gives
 	// up; 0 means DefaultBusyTimeout, a negative value disables waiting.
 	BusyTimeout time.Duration
-	// Conn is an existing connection pool to use instead of opening one.
+	// Conn is an existing connection pool to use instead of opening one,
+	// such as the *sql.DB of another *gorm.DB of this package. A pool of
+	// go-libsql's own database/sql driver brings that driver's behaviour
+	// with it (date-like text read back as time, only the first statement
+	// of a multi-statement Exec run).
 	Conn gorm.ConnPool
 }
 

@@ -1,7 +1,6 @@
 package libsql
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -74,22 +73,4 @@ func TestMentionsColumn(t *testing.T) {
 	assert.False(t, mentionsColumn("FOREIGN KEY (b) REFERENCES p(a)", "a"))
 	assert.False(t, mentionsColumn("CONSTRAINT chk CHECK (ab > 'a')", "a"))
 	assert.False(t, mentionsColumn("UNIQUE (ab)", "a"))
-}
-
-func TestQuoteTo(t *testing.T) {
-	tests := map[string]string{
-		"users":            "`users`",
-		"users.name":       "`users`.`name`",
-		"we`ird":           "`we``ird`",
-		"`users`.name":     "`users`.`name`",
-		"`a.b`.c":          "`a.b`.`c`",
-		"":                 "``",
-		"x; DROP TABLE y":  "`x; DROP TABLE y`",
-		"main.users.email": "`main`.`users`.`email`",
-	}
-	for in, want := range tests {
-		var b strings.Builder
-		Dialector{}.QuoteTo(&b, in)
-		assert.Equal(t, want, b.String(), in)
-	}
 }
