@@ -11,9 +11,6 @@ import (
 )
 
 var (
-	// ErrNotSupported is returned for configurations this version of the
-	// dialect does not implement yet.
-	ErrNotSupported = errors.New("not supported yet")
 	// ErrInvalidDSN is returned for a data source name or Config that cannot
 	// describe a database.
 	ErrInvalidDSN = errors.New("invalid data source")
