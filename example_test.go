@@ -93,3 +93,69 @@ func ExampleSync() {
 	}
 	fmt.Println("replica at frame", r.FrameNo)
 }
+
+func ExampleRows() {
+	db, err := gorm.Open(libsql.Open(":memory:"), &gorm.Config{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := db.AutoMigrate(&exampleNote{}); err != nil {
+		log.Fatal(err)
+	}
+	db.Create(&[]exampleNote{{Text: "one"}, {Text: "two"}, {Text: "three"}})
+
+	// One row at a time, however many the query returns.
+	for note, err := range libsql.Rows[exampleNote](db.Model(&exampleNote{}).Order("id")) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(note.ID, note.Text)
+	}
+	// Output:
+	// 1 one
+	// 2 two
+	// 3 three
+}
+
+func ExampleBatchTransactional() {
+	db, err := gorm.Open(libsql.Open(":memory:"), &gorm.Config{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := db.AutoMigrate(&exampleNote{}); err != nil {
+		log.Fatal(err)
+	}
+	results, err := libsql.BatchTransactional(db, []libsql.Statement{
+		{SQL: "INSERT INTO example_notes (text) VALUES (?)", Args: []any{"kept only if all succeed"}},
+		{SQL: "INSERT INTO example_notes (text) VALUES (?)", Args: []any{"kept only if all succeed"}}, // duplicate
+	})
+	fmt.Println(err != nil, results[1].Err != nil)
+
+	var n int64
+	db.Model(&exampleNote{}).Count(&n)
+	fmt.Println(n, "rows: the batch rolled back as a whole")
+	// Output:
+	// true true
+	// 0 rows: the batch rolled back as a whole
+}
+
+func ExampleImmediate() {
+	db, err := gorm.Open(libsql.Open(":memory:"), &gorm.Config{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := db.AutoMigrate(&exampleNote{}); err != nil {
+		log.Fatal(err)
+	}
+	// Read, then write, without another writer slipping in between: the
+	// transaction takes the write lock at BEGIN.
+	err = db.Transaction(func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Model(&exampleNote{}).Count(&n).Error; err != nil {
+			return err
+		}
+		return tx.Create(&exampleNote{Text: fmt.Sprintf("note %d", n+1)}).Error
+	}, libsql.Immediate())
+	fmt.Println(err)
+	// Output: <nil>
+}
