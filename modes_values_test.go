@@ -73,7 +73,9 @@ func TestModesAgreeOnValues(t *testing.T) {
 		typeofs = append(typeofs, fmt.Sprintf("typeof(c%d)", i))
 	}
 	query := "SELECT *, " + strings.Join(typeofs, ", ") + " FROM vals ORDER BY id"
-	read := func(db *sql.DB) [][]any {
+	read := func(db interface {
+		Query(string, ...any) (*sql.Rows, error)
+	}) [][]any {
 		rows, err := db.Query(query)
 		require.NoError(t, err)
 		defer rows.Close()
@@ -94,7 +96,17 @@ func TestModesAgreeOnValues(t *testing.T) {
 	}
 	want := read(dbs[0].db)
 	require.Len(t, want, len(values))
-	for _, m := range dbs[1:] {
+	// In a transaction the replica reads on the primary, through libsql.
+	replicaTx, err := dbs[2].db.Begin()
+	require.NoError(t, err)
+	defer replicaTx.Rollback()
+	readers := []struct {
+		name string
+		db   interface {
+			Query(string, ...any) (*sql.Rows, error)
+		}
+	}{{"remote", dbs[1].db}, {"replica", dbs[2].db}, {"replica in a transaction", replicaTx}}
+	for _, m := range readers {
 		got := read(m.db)
 		require.Len(t, got, len(values), m.name)
 		diffs := 0
