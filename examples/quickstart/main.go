@@ -4,6 +4,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"log"
 	"os"
 	"path/filepath"
@@ -35,14 +36,21 @@ func main() {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, "quickstart.db")
-
-	db, err := gorm.Open(libsql.Open(path), &gorm.Config{})
-	if err != nil {
+	if err := run(filepath.Join(dir, "quickstart.db"), os.Stdout); err != nil {
 		log.Fatal(err)
 	}
+}
+
+func run(path string, out io.Writer) error {
+	db, err := gorm.Open(libsql.Open(path), &gorm.Config{})
+	if err != nil {
+		return err
+	}
+	if sqlDB, err := db.DB(); err == nil {
+		defer sqlDB.Close()
+	}
 	if err := db.AutoMigrate(&Author{}, &Book{}); err != nil {
-		log.Fatal(err)
+		return err
 	}
 
 	author := Author{Name: "Ursula K. Le Guin", Books: []Book{
@@ -50,18 +58,19 @@ func main() {
 		{Title: "The Left Hand of Darkness", Published: time.Date(1969, 3, 1, 0, 0, 0, 0, time.UTC)},
 	}}
 	if err := db.Create(&author).Error; err != nil {
-		log.Fatal(err)
+		return err
 	}
 
 	var authors []Author
 	if err := db.Preload("Books", func(db *gorm.DB) *gorm.DB { return db.Order("published") }).Find(&authors).Error; err != nil {
-		log.Fatal(err)
+		return err
 	}
-	fmt.Printf("database: %s\n", path)
+	fmt.Fprintf(out, "database: %s\n", path)
 	for _, a := range authors {
-		fmt.Printf("author %d: %s\n", a.ID, a.Name)
+		fmt.Fprintf(out, "author %d: %s\n", a.ID, a.Name)
 		for _, b := range a.Books {
-			fmt.Printf("  book %d: %s (%s)\n", b.ID, b.Title, b.Published.Format("January 2006"))
+			fmt.Fprintf(out, "  book %d: %s (%s)\n", b.ID, b.Title, b.Published.Format("January 2006"))
 		}
 	}
+	return nil
 }
