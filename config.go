@@ -148,7 +148,7 @@ func parseLocalDSN(dsn string) (Config, error) {
 		case sqliteURIParams[key] && strings.HasPrefix(path, "file:"):
 			pass[key] = values
 		default:
-			return Config{}, fmt.Errorf("libsql: unknown DSN parameter %q: %w", key, ErrInvalidDSN)
+			return Config{}, unknownParam(key)
 		}
 	}
 	cfg.Database = path
@@ -201,12 +201,35 @@ func parseRemoteDSN(dsn string) (Config, error) {
 		case "encryptionKey":
 			cfg.EncryptionKey = value
 		default:
-			return Config{}, fmt.Errorf("libsql: unknown DSN parameter %q: %w", key, ErrInvalidDSN)
+			return Config{}, unknownParam(key)
 		}
 	}
 	u.RawQuery = pass.Encode()
 	cfg.URL = u.String()
 	return cfg, nil
+}
+
+// driverParams are parameters of other SQLite drivers' DSNs
+// (mattn/go-sqlite3, modernc.org/sqlite), with what to use instead.
+var driverParams = map[string]string{
+	"_busy_timeout": "busy_timeout=5s (or Config.BusyTimeout)",
+	"_timeout":      "busy_timeout=5s (or Config.BusyTimeout)",
+	"_foreign_keys": "nothing: foreign keys are always on",
+	"_fk":           "nothing: foreign keys are always on",
+	"_journal_mode": "nothing: local files always use WAL",
+	"_journal":      "nothing: local files always use WAL",
+	"_txlock":       "libsql.Immediate() or libsql.Exclusive() as db.Transaction options",
+	"_pragma":       "nothing for foreign_keys, journal_mode and busy_timeout (handled); run other pragmas with db.Exec",
+	"_loc":          "nothing: times are read in UTC",
+}
+
+// unknownParam describes a DSN parameter this package does not know, with
+// a hint when another SQLite driver uses it.
+func unknownParam(key string) error {
+	if hint, ok := driverParams[key]; ok {
+		return fmt.Errorf("libsql: unknown DSN parameter %q (a parameter of another SQLite driver; use %s): %w", key, hint, ErrInvalidDSN)
+	}
+	return fmt.Errorf("libsql: unknown DSN parameter %q: %w", key, ErrInvalidDSN)
 }
 
 // parseDuration accepts a Go duration ("5s") or whole milliseconds ("5000").

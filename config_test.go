@@ -52,6 +52,8 @@ func TestParseDSNErrors(t *testing.T) {
 		{"unknown parameter", "app.db?cache_size=10", `unknown DSN parameter "cache_size"`},
 		{"sqlite parameter on a plain path", "app.db?mode=ro", `unknown DSN parameter "mode"`},
 		{"unknown remote parameter", "libsql://h?authToken=secret&timeout=3", `unknown DSN parameter "timeout"`},
+		{"another driver's parameter", "app.db?_busy_timeout=5000", `unknown DSN parameter "_busy_timeout" (a parameter of another SQLite driver; use busy_timeout=5s`},
+		{"another driver's pragma", "file:app.db?_pragma=foreign_keys(1)", `another SQLite driver`},
 		{"bad duration", "app.db?busy_timeout=soon", `busy_timeout="soon" is not a duration`},
 		{"bad sync", "libsql://h?sync=maybe", `sync="maybe" is not a boolean`},
 		{"bad offlineOpen", "libsql://h?offlineOpen=yes", `offlineOpen="yes" is not a boolean`},
