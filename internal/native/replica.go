@@ -150,7 +150,9 @@ type ReplicaConnector struct {
 	db     lsDB         // zero while opened offline (OfflineOpen)
 	closed bool
 
-	openMu sync.Mutex // one attempt at a time to open db after an offline open
+	openMu   sync.Mutex   // one attempt at a time to open db after an offline open
+	attempts atomic.Int64 // attempts made
+	failed   error        // why the last one failed (guarded by openMu)
 
 	logMu sync.Mutex
 	logID []byte        // identity of the primary's log the file replicates
@@ -244,6 +246,7 @@ func hasSynced(path string) bool {
 // and has not reached its primary since. op names the operation that needs
 // it, for the error.
 func (c *ReplicaConnector) reconnect(op string) error {
+	seen := c.attempts.Load()
 	c.openMu.Lock()
 	defer c.openMu.Unlock()
 	c.mu.RLock()
@@ -255,12 +258,20 @@ func (c *ReplicaConnector) reconnect(op string) error {
 	if open {
 		return nil
 	}
+	if c.attempts.Load() != seen {
+		// An attempt failed while this caller waited for it: callers
+		// arriving together share one attempt (each may take libsql's
+		// handshake timeout).
+		return c.failed
+	}
 	db, err := c.open()
+	c.attempts.Add(1)
 	if err != nil {
 		var re *ReplicaError
 		if errors.As(err, &re) {
 			re.Op = op
 		}
+		c.failed = err
 		return err
 	}
 	c.mu.Lock()
