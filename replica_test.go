@@ -223,6 +223,87 @@ func TestReplicaMigrationsWithoutReadYourWrites(t *testing.T) {
 	assert.NotEmpty(t, srv.Query(t, "SELECT name FROM sqlite_master WHERE name = 'idx_rp_docs_rank2'"), "on the primary")
 }
 
+// TestReplicaRoundTrips counts the requests a replica sends the primary
+// per GORM write (libsql sends Describe and Execute per statement; a sync
+// is Hello and BatchLogEntries). With read-your-writes the replica syncs
+// once per committed write, not after every statement of a transaction as
+// libsql's own read-your-writes would (12 requests for a Create).
+func TestReplicaRoundTrips(t *testing.T) {
+	srv := sqldtest.Start(t, sqldtest.Options{})
+	proxy := srv.Proxy(t)
+	for _, ryw := range []bool{true, false} {
+		db := openReplica(t, libsql.Config{URL: proxy.URL(), DisableReadYourWrites: !ryw})
+		require.NoError(t, db.AutoMigrate(&rpEvent{}))
+		steps := []struct {
+			name       string
+			ryw, plain int64
+			op         func() error
+		}{
+			{"Create (BEGIN, INSERT, COMMIT)", 8, 6, func() error { return db.Create(&rpEvent{Name: "tx"}).Error }},
+			{"Create, SkipDefaultTransaction", 4, 2, func() error {
+				return db.Session(&gorm.Session{SkipDefaultTransaction: true}).Create(&rpEvent{Name: "single"}).Error
+			}},
+			{"First (local)", 0, 0, func() error { return db.First(&rpEvent{}).Error }},
+			{"rolled-back transaction", 6, 6, func() error {
+				return db.Transaction(func(tx *gorm.DB) error {
+					tx.Create(&rpEvent{Name: "gone"})
+					return errors.New("roll back")
+				})
+			}},
+		}
+		for _, s := range steps {
+			proxy.Reset()
+			err := s.op()
+			if s.name != "rolled-back transaction" {
+				require.NoError(t, err, s.name)
+			}
+			want := s.plain
+			if ryw {
+				want = s.ryw
+			}
+			t.Logf("read-your-writes %v, %s: %d requests %v", ryw, s.name, proxy.Count(), proxy.Requests())
+			assert.Equal(t, want, proxy.Count(), "read-your-writes %v, %s", ryw, s.name)
+		}
+		if ryw {
+			assert.EqualValues(t, 1, countEvents(t, db, "single"), "read-your-writes: the write shows locally at once")
+		}
+	}
+}
+
+// TestReplicaReadYourWritesSyncFails loses the answer to the sync that
+// follows a committed write: the error says the write is committed
+// (ErrNotSynced), not that the primary is unavailable, so it is not run
+// again; the next sync brings it.
+func TestReplicaReadYourWritesSyncFails(t *testing.T) {
+	srv := sqldtest.Start(t, sqldtest.Options{})
+	proxy := srv.Proxy(t)
+	db := openReplica(t, libsql.Config{URL: proxy.URL()})
+	require.NoError(t, db.AutoMigrate(&rpEvent{}))
+
+	for _, op := range []struct {
+		name string
+		run  func() error
+	}{
+		{"autocommit write", func() error {
+			return db.Session(&gorm.Session{SkipDefaultTransaction: true}).Create(&rpEvent{Name: "autocommit write"}).Error
+		}},
+		{"COMMIT", func() error { return db.Create(&rpEvent{Name: "COMMIT"}).Error }},
+	} {
+		proxy.DropResponsesTo("/BatchLogEntries", 1)
+		err := op.run()
+		proxy.DropResponses(0)
+		require.Error(t, err, op.name)
+		t.Logf("%s: %v", op.name, err)
+		assert.ErrorIs(t, err, libsql.ErrNotSynced, op.name)
+		assert.NotErrorIs(t, err, libsql.ErrPrimaryUnavailable, op.name)
+		assert.Contains(t, err.Error(), "committed", op.name)
+		assert.Equal(t, [][]any{{int64(1)}}, srv.Query(t, "SELECT count(*) FROM rp_events WHERE name = '"+op.name+"'"), "on the primary, once")
+		_, err = libsql.Sync(db)
+		require.NoError(t, err)
+		assert.EqualValues(t, 1, countEvents(t, db, op.name), "the next sync brings it")
+	}
+}
+
 func TestReplicaEncryption(t *testing.T) {
 	const key = "replica-encryption-key-0123456789abcdef"
 	srv := sqldtest.Start(t, sqldtest.Options{})

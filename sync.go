@@ -17,6 +17,12 @@ var ErrNotReplica = errors.New("libsql: not an embedded replica")
 // cannot be reached: writes and syncs fail, local reads go on working.
 var ErrPrimaryUnavailable = conn.ErrPrimaryUnavailable
 
+// ErrNotSynced is matched by errors.Is when a write was committed on the
+// primary but the embedded replica could not sync it afterwards (with
+// read-your-writes, or Config.Sync): the write stands, do not run it again;
+// local reads show it after the next successful sync.
+var ErrNotSynced = conn.ErrNotSynced
+
 // Replicated reports what a sync did.
 type Replicated struct {
 	// FrameNo is the replica's position in the primary's log after the sync.

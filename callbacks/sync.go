@@ -7,6 +7,8 @@ import (
 	"fmt"
 
 	"gorm.io/gorm"
+
+	"github.com/gorm-libsql/libsql/internal/conn"
 )
 
 // Syncer pulls the primary's changes into an embedded replica.
@@ -16,7 +18,9 @@ type Syncer interface {
 
 // ErrSync marks an error of the sync that follows a committed write: the
 // write itself is committed on the primary; the replica has not caught up.
-var ErrSync = errors.New("libsql: write committed on the primary, but syncing the replica failed")
+// It is libsql.ErrNotSynced, which the replica's own read-your-writes sync
+// reports too.
+var ErrSync = conn.ErrNotSynced
 
 // SyncName is the name the sync callback is registered under.
 const SyncName = "libsql:sync_after_commit"

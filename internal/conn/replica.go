@@ -17,6 +17,10 @@ import (
 // reached; local reads still work.
 var ErrPrimaryUnavailable = native.ErrPrimaryUnavailable
 
+// ErrNotSynced: a write was committed on the primary, but the replica
+// could not sync it afterwards.
+var ErrNotSynced = native.ErrNotSynced
+
 // ReplicaConfig describes an embedded replica.
 type ReplicaConfig struct {
 	Database       string // the local file

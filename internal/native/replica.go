@@ -25,10 +25,12 @@ type ReplicaOptions struct {
 	// in the same format as Options.EncryptionKey: NewConnector opens the
 	// file with the same key. It never appears in errors.
 	EncryptionKey string
-	// ReadYourWrites makes a write visible to local reads when it returns
-	// (libsql syncs the replica after each delegated write). Pass true for
-	// libsql's default behaviour. Without it a write is only visible
-	// locally after the next Sync (manual or SyncInterval).
+	// ReadYourWrites makes a write visible to local reads when it returns:
+	// the connection syncs the replica after each statement that commits a
+	// write on the primary (an autocommit write, COMMIT). If that sync
+	// fails the statement reports an error matching ErrNotSynced: the
+	// write is committed. Without it a write is only visible locally after
+	// the next Sync (manual or SyncInterval).
 	ReadYourWrites bool
 	// SyncInterval, when positive, runs Sync in the background at this
 	// interval until Close. 0 means no background sync.
@@ -74,6 +76,11 @@ type Replicated struct{ FrameNo, FramesSynced int }
 // handshake).
 var ErrPrimaryUnavailable = errors.New("primary unavailable")
 
+// ErrNotSynced is matched by errors.Is for the error of a write that was
+// committed on the primary but that the replica could not sync afterwards
+// (ReplicaOptions.ReadYourWrites): do not run it again.
+var ErrNotSynced = errors.New("write committed on the primary, but syncing the replica failed")
+
 // ReplicaError is a failure of an embedded replica that is not an error of
 // the SQLite engine: the primary could not be reached or refused the
 // request, or libsql failed. SQLite errors, local or from the primary, are
@@ -82,13 +89,15 @@ type ReplicaError struct {
 	Op          string // "open", "sync", "connect", "exec"
 	Msg         string
 	Unavailable bool // the primary could not be reached
+	Committed   bool // the write was committed; the sync after it failed
 }
 
 func (e *ReplicaError) Error() string { return "native: replica " + e.Op + ": " + e.Msg }
 
-// Is matches ErrPrimaryUnavailable when the primary could not be reached.
+// Is matches ErrPrimaryUnavailable when the primary could not be reached,
+// and ErrNotSynced when a committed write could not be synced.
 func (e *ReplicaError) Is(target error) bool {
-	return target == ErrPrimaryUnavailable && e.Unavailable
+	return target == ErrPrimaryUnavailable && e.Unavailable || target == ErrNotSynced && e.Committed
 }
 
 var errReplicaClosed = errors.New("native: replica connector is closed")
@@ -223,7 +232,7 @@ func NewReplicaConnector(path, primaryURL string, opts ReplicaOptions) (*Replica
 
 // open opens libsql's database of the replica and syncs it once.
 func (c *ReplicaConnector) open() (lsDB, error) {
-	db, _, msg := lsOpen(lsOpenConfig{path: c.path, url: c.url, token: c.opts.AuthToken, key: c.opts.EncryptionKey, readYourWrites: c.opts.ReadYourWrites})
+	db, _, msg := lsOpen(lsOpenConfig{path: c.path, url: c.url, token: c.opts.AuthToken, key: c.opts.EncryptionKey})
 	if db.p == nil {
 		return lsDB{}, c.openError(msg)
 	}
@@ -470,6 +479,22 @@ func (c *ReplicaConnector) Sync() (Replicated, error) {
 	}
 	c.checkLog()
 	return rep, nil
+}
+
+// catchUp syncs the replica after a write of its own was committed, so that
+// local reads show it (ReplicaOptions.ReadYourWrites).
+func (c *ReplicaConnector) catchUp() error {
+	_, err := c.Sync()
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	var re *ReplicaError
+	if errors.As(err, &re) {
+		msg = re.Msg
+	}
+	return &ReplicaError{Op: "sync", Committed: true,
+		Msg: "the write was committed on the primary, but the replica could not sync it: " + msg}
 }
 
 func (c *ReplicaConnector) syncError(msg string) error {

@@ -281,11 +281,13 @@ func takeLibsqlString(p *C.char) string {
 // lsOpenConfig holds the arguments of libsql_open_sync_with_config.
 type lsOpenConfig struct {
 	path, url, token, key string
-	readYourWrites        bool
 }
 
-// lsOpen calls libsql_open_sync_with_config. It returns libsql's
-// message on failure; the caller scrubs it.
+// lsOpen calls libsql_open_sync_with_config, without libsql's
+// read-your-writes (ReplicaConn syncs after its committed writes itself,
+// where libsql would sync after every delegated statement, BEGIN and the
+// statements inside a transaction included). It returns libsql's message on
+// failure; the caller scrubs it.
 func lsOpen(cfg lsOpenConfig) (lsDB, int, string) {
 	cpath := cString(cfg.path)
 	defer cFree(unsafe.Pointer(cpath))
@@ -303,9 +305,6 @@ func lsOpen(cfg lsOpenConfig) (lsDB, int, string) {
 		primary_url:    curl,
 		auth_token:     ctoken,
 		encryption_key: ckey,
-	}
-	if cfg.readYourWrites {
-		conf.read_your_writes = 1
 	}
 	var db C.libsql_database_t
 	var errp *C.char

@@ -315,18 +315,25 @@ func (c *ReplicaConn) runLibsql(ctx context.Context, s *repStmt, vals []driver.V
 	if !ok {
 		return 0, nil, sizeHint(c.libsqlFailed(s, msg), vals)
 	}
-	c.rc.checkLog() // libsql may have synced (read-your-writes)
 	var n int64
 	if s.dml {
 		n = c.ls.changes()
 		c.changes = n
 		c.total += n
 	}
+	prev := c.state
 	switch s.kind {
 	case repBegin:
 		c.state = repRemoteTx
 	case repCommit, repRollback:
 		c.state = repIdle
+	}
+	if c.rc.opts.ReadYourWrites && c.state == repIdle && s.kind != repRollback && (prev == repRemoteTx || !s.readOnly) {
+		// A write of its own is committed on the primary: bring it here.
+		if err := c.rc.catchUp(); err != nil {
+			lr.free()
+			return 0, nil, err
+		}
 	}
 	if !wantRows {
 		defer lr.free()

@@ -28,13 +28,14 @@ const (
 
 // repStmt describes one statement of a query.
 type repStmt struct {
-	text    string   // the statement as written
-	send    string   // text for libsql: named parameters rewritten as ?NNN
-	names   []string // names[i] is the name of parameter i (1-based), "" when nameless
-	nparams int
-	kind    repKind
-	dml     bool // inserts, updates or deletes rows: its change count is kept
-	parsed  bool // compiled by the local sqlite3 connection
+	text     string   // the statement as written
+	send     string   // text for libsql: named parameters rewritten as ?NNN
+	names    []string // names[i] is the name of parameter i (1-based), "" when nameless
+	nparams  int
+	kind     repKind
+	dml      bool // inserts, updates or deletes rows: its change count is kept
+	parsed   bool // compiled by the local sqlite3 connection
+	readOnly bool // compiled, and writes nothing (sqlite3_stmt_readonly)
 }
 
 // repCacheSize bounds the per-connection cache of statement descriptions;
@@ -157,7 +158,7 @@ func statementEnd(q string, start int) int {
 // describeStmt builds the description of a compiled statement.
 func describeStmt(text string, ps parsedStmt) repStmt {
 	n := stmtParamCount(ps.ptr)
-	s := repStmt{text: text, nparams: n, names: make([]string, n+1), dml: ps.dml && !ps.ddl, parsed: true}
+	s := repStmt{text: text, nparams: n, names: make([]string, n+1), dml: ps.dml && !ps.ddl, parsed: true, readOnly: stmtReadOnly(ps.ptr)}
 	index := make(map[string]int)
 	for i := 1; i <= n; i++ {
 		name := stmtParamName(ps.ptr, i)
