@@ -30,8 +30,10 @@ type Config struct {
 	URL string
 	// AuthToken authenticates to the remote primary.
 	AuthToken string
-	// Sync makes an embedded replica sync after every write transaction
-	// committed through GORM.
+	// Sync makes an embedded replica sync after every write GORM commits
+	// on its own. With read-your-writes (the default) every committed write
+	// syncs already, so it matters together with DisableReadYourWrites:
+	// then GORM's writes sync, while writes through raw connections do not.
 	Sync bool
 	// SyncInterval makes an embedded replica pull from its primary in the
 	// background at this interval; 0 disables background sync.

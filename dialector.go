@@ -89,7 +89,7 @@ func (d *Dialector) Initialize(db *gorm.DB) error {
 	}
 	// After the default callbacks, which the sync follows.
 	switch {
-	case d.Sync:
+	case d.Sync && d.DisableReadYourWrites: // with read-your-writes every committed write syncs already
 		return callbacks.RegisterSync(db, syncer{d.connector})
 	case d.migrationsSync():
 		return callbacks.RegisterSyncOnRequest(db, syncer{d.connector})

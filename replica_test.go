@@ -268,6 +268,12 @@ func TestReplicaRoundTrips(t *testing.T) {
 			assert.EqualValues(t, 1, countEvents(t, db, "single"), "read-your-writes: the write shows locally at once")
 		}
 	}
+
+	// Sync: true adds nothing to read-your-writes, which syncs already.
+	db := openReplica(t, libsql.Config{URL: proxy.URL(), Sync: true})
+	proxy.Reset()
+	require.NoError(t, db.Create(&rpEvent{Name: "sync and read-your-writes"}).Error)
+	assert.EqualValues(t, 8, proxy.Count(), "Create with Sync: true: %v", proxy.Requests())
 }
 
 // TestReplicaReadYourWritesSyncFails loses the answer to the sync that
