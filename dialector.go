@@ -1,13 +1,3 @@
-// Package libsql is a GORM dialect for libSQL and Turso.
-//
-//	db, err := gorm.Open(libsql.Open("app.db"), &gorm.Config{})
-//
-// It speaks SQLite's dialect (Name returns "sqlite", so GORM and its plugins
-// generate SQLite SQL) and runs on libSQL's engine through a connection layer
-// of its own that keeps text as text, runs every statement of a
-// multi-statement Exec, honours context cancellation and sets every pooled
-// connection up with WAL, synchronous=NORMAL, foreign keys and a busy
-// timeout.
 package libsql
 
 import (
