@@ -25,11 +25,10 @@
 // # Beyond GORM
 //
 // Config.EncryptionKey encrypts the local file at rest (of a local database
-// or an embedded replica). Vector, Vector64 and the
-// other vector types store embeddings in libSQL's vector columns, a
-// type:vector index tag creates a vector index, and package
-// github.com/gorm-libsql/libsql/clause orders by distance and finds nearest
-// neighbours. Immediate, Exclusive and ReadOnly are transaction options;
+// or an embedded replica). Vector, Vector64 and the other vector types store
+// embeddings in libSQL's vector columns, a type:vector index tag creates a
+// vector index, and package github.com/gorm-libsql/libsql/clause orders by
+// distance and finds nearest neighbours. Immediate, Exclusive and ReadOnly are transaction options;
 // Batch and BatchTransactional run statement lists; Rows streams a query;
 // Info reports a connection's last insert rowid and change counts.
 //
