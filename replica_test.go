@@ -2,9 +2,11 @@ package libsql_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -430,4 +432,42 @@ func TestReplicaOfReplicaServer(t *testing.T) {
 		rows := primary.Query(t, "SELECT count(*) FROM rp_events WHERE name = 'via edge'")
 		return len(rows) == 1 && rows[0][0] == int64(1)
 	}, "the write never reached the primary")
+}
+
+// TestReplicaReadYourWritesConcurrent: four goroutines write through one
+// replica, and each sees its own write locally as soon as it returns.
+func TestReplicaReadYourWritesConcurrent(t *testing.T) {
+	srv := sqldtest.Start(t, sqldtest.Options{})
+	db := openReplica(t, libsql.Config{URL: srv.URL()})
+	require.NoError(t, db.AutoMigrate(&rpEvent{}))
+	var wg sync.WaitGroup
+	errs := make(chan error, 1000)
+	start := time.Now()
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 50 {
+				name := fmt.Sprintf("g%d-%d", g, i)
+				if err := db.Create(&rpEvent{Name: name}).Error; err != nil {
+					errs <- err
+					continue
+				}
+				var n int64
+				if err := db.Model(&rpEvent{}).Where("name = ?", name).Count(&n).Error; err != nil || n != 1 {
+					errs <- fmt.Errorf("%s not visible after its write: %d rows, %v", name, n, err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	var total int64
+	require.NoError(t, db.Model(&rpEvent{}).Count(&total).Error)
+	t.Logf("200 creates from 4 goroutines in %v", time.Since(start))
+	assert.EqualValues(t, 200, total)
+	assert.Equal(t, [][]any{{int64(200)}}, srv.Query(t, "SELECT count(*) FROM rp_events"))
 }
