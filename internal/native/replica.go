@@ -152,6 +152,7 @@ var errReplicaClosed = errors.New("native: replica connector is closed")
 type ReplicaConnector struct {
 	path    string
 	url     string
+	primary *url.URL
 	opts    ReplicaOptions
 	secrets []string
 
@@ -203,9 +204,7 @@ func NewReplicaConnector(path, primaryURL string, opts ReplicaOptions) (*Replica
 	if err := initLibSQL(); err != nil {
 		return nil, fmt.Errorf("native: initializing libsql: %w", err)
 	}
-	if err := probePrimary(u, opts.AuthToken); err != nil {
-		return nil, &ReplicaError{Op: "open", Msg: c.scrub(err.Error())}
-	}
+	c.primary = u
 	if _, err := os.Stat(path); err == nil {
 		// Check the key on a read-only connection of our own first: libsql
 		// opens an existing file with a wrong key (or none) and can then
@@ -230,8 +229,13 @@ func NewReplicaConnector(path, primaryURL string, opts ReplicaOptions) (*Replica
 	return c, nil
 }
 
-// open opens libsql's database of the replica and syncs it once.
+// open opens libsql's database of the replica and syncs it once. A token
+// the primary rejects fails at once (probePrimary), at the first open and
+// when an offline replica reconnects.
 func (c *ReplicaConnector) open() (lsDB, error) {
+	if err := probePrimary(c.primary, c.opts.AuthToken); err != nil {
+		return lsDB{}, &ReplicaError{Op: "open", Msg: c.scrub(err.Error())}
+	}
 	db, _, msg := lsOpen(lsOpenConfig{path: c.path, url: c.url, token: c.opts.AuthToken, key: c.opts.EncryptionKey})
 	if db.p == nil {
 		return lsDB{}, c.openError(msg)

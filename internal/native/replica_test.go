@@ -678,6 +678,35 @@ func TestReplicaOfflineOpen(t *testing.T) {
 		"nothing written offline reached the primary, nothing committed was lost")
 }
 
+// TestReplicaOfflineOpenBadToken: a token cannot be checked while the
+// primary is down; when it is back, a rejected token fails the reconnect at
+// once and says so (libsql's handshake would time out after 3 s).
+func TestReplicaOfflineOpenBadToken(t *testing.T) {
+	srv := sqldtest.Start(t, sqldtest.Options{Auth: true})
+	path := filepath.Join(t.TempDir(), "offline.db")
+	first, err := NewReplicaConnector(path, srv.URL(), ReplicaOptions{AuthToken: srv.Token(), ReadYourWrites: true})
+	require.NoError(t, err)
+	db := sql.OpenDB(first)
+	_, err = db.Exec("CREATE TABLE notes(v TEXT); INSERT INTO notes VALUES ('a')")
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+	require.NoError(t, first.Close())
+
+	srv.Stop()
+	_, db = newReplica(t, srv, path, ReplicaOptions{AuthToken: srv.ExpiredToken(), ReadYourWrites: true, OfflineOpen: true})
+	assert.Equal(t, int64(1), count(t, db, "SELECT count(*) FROM notes"))
+
+	srv.Restart(t)
+	start := time.Now()
+	_, err = db.Exec("INSERT INTO notes VALUES ('b')")
+	took := time.Since(start)
+	require.Error(t, err)
+	t.Logf("after %v: %v", took, err)
+	assert.Contains(t, err.Error(), "rejected the auth token")
+	assert.NotContains(t, err.Error(), srv.ExpiredToken())
+	assert.Less(t, took, 2*time.Second)
+}
+
 func TestReplicaInit(t *testing.T) {
 	srv := sqldtest.Start(t, sqldtest.Options{})
 	// sqld enables foreign keys on its connections by default, so the
