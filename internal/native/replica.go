@@ -164,9 +164,10 @@ type ReplicaConnector struct {
 	attempts atomic.Int64 // attempts made
 	failed   error        // why the last one failed (guarded by openMu)
 
-	logMu sync.Mutex
-	logID []byte        // identity of the primary's log the file replicates
-	epoch atomic.Uint64 // bumped when logID changes (see checkLog)
+	logMu   sync.Mutex
+	logID   [16]byte      // identity of the primary's log the file replicates
+	logSeen bool          // logID has been read
+	epoch   atomic.Uint64 // bumped when logID changes (see checkLog)
 
 	syncMu sync.Mutex // one Sync at a time
 
@@ -311,16 +312,16 @@ func (c *ReplicaConnector) checkLog() {
 		return
 	}
 	defer f.Close()
-	id := make([]byte, 16)
-	if _, err := io.ReadFull(f, id); err != nil {
+	var id [16]byte
+	if _, err := io.ReadFull(f, id[:]); err != nil {
 		return
 	}
 	c.logMu.Lock()
 	defer c.logMu.Unlock()
-	if c.logID != nil && !bytes.Equal(c.logID, id) {
+	if c.logSeen && c.logID != id {
 		c.epoch.Add(1)
 	}
-	c.logID = id
+	c.logID, c.logSeen = id, true
 }
 
 // connectLibsql opens a libsql connection to the replica; after an offline

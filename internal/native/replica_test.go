@@ -631,17 +631,24 @@ func TestReplicaPrimaryDown(t *testing.T) {
 	assert.Equal(t, int64(0), count(t, db, "SELECT count(*) FROM durable WHERE v = 'lost'"))
 }
 
+// seedReplicaFile makes path a replica file of srv that has synced stmts,
+// with no connector left open on it.
+func seedReplicaFile(t *testing.T, srv *sqldtest.Server, path, stmts string) {
+	t.Helper()
+	c, err := NewReplicaConnector(path, srv.URL(), ReplicaOptions{AuthToken: srv.Token(), ReadYourWrites: true})
+	require.NoError(t, err)
+	db := sql.OpenDB(c)
+	_, err = db.Exec(stmts)
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+	require.NoError(t, c.Close())
+}
+
 func TestReplicaOfflineOpen(t *testing.T) {
 	srv := sqldtest.Start(t, sqldtest.Options{})
 	dir := t.TempDir()
 	path := filepath.Join(dir, "offline.db")
-	first, err := NewReplicaConnector(path, srv.URL(), ReplicaOptions{AuthToken: srv.Token(), ReadYourWrites: true})
-	require.NoError(t, err)
-	db := sql.OpenDB(first)
-	_, err = db.Exec("CREATE TABLE notes(id INTEGER PRIMARY KEY, v TEXT); INSERT INTO notes(v) VALUES ('a'), ('b')")
-	require.NoError(t, err)
-	require.NoError(t, db.Close())
-	require.NoError(t, first.Close())
+	seedReplicaFile(t, srv, path, "CREATE TABLE notes(id INTEGER PRIMARY KEY, v TEXT); INSERT INTO notes(v) VALUES ('a'), ('b')")
 
 	srv.Stop()
 	offline := ReplicaOptions{AuthToken: srv.Token(), ReadYourWrites: true, OfflineOpen: true}
@@ -659,7 +666,7 @@ func TestReplicaOfflineOpen(t *testing.T) {
 
 	r, db := newReplica(t, srv, path, offline)
 	assert.Equal(t, int64(2), count(t, db, "SELECT count(*) FROM notes"), "reads are served offline")
-	_, err = db.Exec("INSERT INTO notes(v) VALUES ('offline')")
+	_, err := db.Exec("INSERT INTO notes(v) VALUES ('offline')")
 	require.Error(t, err)
 	assert.ErrorIs(t, err, ErrPrimaryUnavailable)
 	_, err = db.Begin()
@@ -684,21 +691,15 @@ func TestReplicaOfflineOpen(t *testing.T) {
 func TestReplicaOfflineOpenBadToken(t *testing.T) {
 	srv := sqldtest.Start(t, sqldtest.Options{Auth: true})
 	path := filepath.Join(t.TempDir(), "offline.db")
-	first, err := NewReplicaConnector(path, srv.URL(), ReplicaOptions{AuthToken: srv.Token(), ReadYourWrites: true})
-	require.NoError(t, err)
-	db := sql.OpenDB(first)
-	_, err = db.Exec("CREATE TABLE notes(v TEXT); INSERT INTO notes VALUES ('a')")
-	require.NoError(t, err)
-	require.NoError(t, db.Close())
-	require.NoError(t, first.Close())
+	seedReplicaFile(t, srv, path, "CREATE TABLE notes(v TEXT); INSERT INTO notes VALUES ('a')")
 
 	srv.Stop()
-	_, db = newReplica(t, srv, path, ReplicaOptions{AuthToken: srv.ExpiredToken(), ReadYourWrites: true, OfflineOpen: true})
+	_, db := newReplica(t, srv, path, ReplicaOptions{AuthToken: srv.ExpiredToken(), ReadYourWrites: true, OfflineOpen: true})
 	assert.Equal(t, int64(1), count(t, db, "SELECT count(*) FROM notes"))
 
 	srv.Restart(t)
 	start := time.Now()
-	_, err = db.Exec("INSERT INTO notes VALUES ('b')")
+	_, err := db.Exec("INSERT INTO notes VALUES ('b')")
 	took := time.Since(start)
 	require.Error(t, err)
 	t.Logf("after %v: %v", took, err)
